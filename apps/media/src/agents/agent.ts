@@ -1,0 +1,29 @@
+// The contract between a CallSession and whatever talks to the caller (the echo line test, the voice agent).
+import type { Logger } from '@tva/logging';
+
+export interface StartInfo {
+  callSid: string;
+  streamSid: string;
+  customParameters: Record<string, string>;
+}
+
+/** What an agent may do to the call. */
+export interface AgentContext {
+  readonly log: Logger;
+  /** Queue μ-law audio to the caller; a mark with this name follows it when given. */
+  sendAudio(mulaw: Uint8Array, markName?: string): void;
+  /** Drop everything queued at Twilio (barge-in). */
+  clear(): void;
+  /** End the stream on purpose (the agent hung up). */
+  endCall(reason: string): void;
+}
+
+export interface Agent {
+  start(ctx: AgentContext, info: StartInfo): void;
+  media(payload: Buffer): void;
+  dtmf(digit: string): void;
+  /** Twilio echoed a mark: the audio before it has played (or a clear flushed it). */
+  mark(name: string): void;
+  /** The stream is over; release everything. */
+  stop(): void;
+}

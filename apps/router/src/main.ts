@@ -1,0 +1,20 @@
+// Router process entry: reads config, listens on PORT (0.0.0.0), tells pm2 it is ready.
+import { loadConfig } from '@tva/config';
+import { createLogger, EVENTS } from '@tva/logging';
+import { createRouter } from './create-router';
+import { runService } from '@tva/logging';
+
+const config = loadConfig();
+const logger = createLogger({ service: 'router', level: config.logLevel });
+const server = createRouter({
+  mediaTarget: `http://127.0.0.1:${config.mediaPort}`,
+  webhooksTarget: `http://127.0.0.1:${config.webhooksPort}`,
+  upgradeTimeoutMs: config.upgradeTimeoutMs,
+  proxyTimeoutMs: config.proxyTimeoutMs,
+  logger,
+});
+server.listen(config.port, config.host, () => {
+  logger.info({ event: EVENTS.READY, port: config.port, host: config.host, media: config.mediaPort, webhooks: config.webhooksPort }, 'router listening');
+  runService.ready();
+});
+runService.onShutdown(logger, () => new Promise<void>((resolve) => server.close(() => resolve())));

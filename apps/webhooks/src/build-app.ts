@@ -1,0 +1,84 @@
+// Builds the webhooks Fastify app (no listen): TwiML for incoming calls, stream callbacks, /version.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { Config } from '@tva/config';
+import { EVENTS, type Logger } from '@tva/logging';
+import { createCallToken } from '@tva/security';
+import { joinUrl, publicBase } from './public-base';
+import { streamTwiml } from './stream-twiml';
+import { assertTwilioSignature } from './twilio-signature';
+import { WebhookError } from './webhook-errors';
+import { versionInfo } from './version-info';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+}
+
+type Form = Record<string, string>;
+
+function formOf(req: FastifyRequest): Form {
+  return (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
+}
+
+export function buildApp({ config, logger }: AppDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 64 * 1024, trustProxy: false });
+  app.register(formbody);
+  const version = versionInfo(config.deployId, config.gitSha);
+
+  /** Throws WebhookError when signatures are on and this request's is missing or wrong. */
+  const checkSignature = (req: FastifyRequest): void => {
+    if (!config.twilioAuthToken) return;
+    const url = joinUrl(publicBase(config.publicBaseUrl, req.headers), req.url);
+    assertTwilioSignature(config.twilioAuthToken, req.headers['x-twilio-signature'], url, formOf(req));
+  };
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof WebhookError) {
+      req.log.warn({ event: err.code.startsWith('WH_ERR_SIGNATURE') ? EVENTS.SIGNATURE_INVALID : 'WEBHOOK_REJECT', code: err.code, url: req.url }, err.message);
+      return reply.code(err.statusCode).type('application/json').send({ code: err.code, message: err.message });
+    }
+    const e = err as Error & { statusCode?: number; code?: string };
+    const status = e.statusCode ?? 500;
+    req.log.error({ err: e, url: req.url, status }, 'webhook failed');
+    return reply.code(status).send({ code: e.code ?? 'WH_ERR_INTERNAL', message: status < 500 ? e.message : 'internal error' });
+  });
+
+  app.get('/version', async () => version);
+
+  app.post('/webhook/incoming_call', async (req, reply) => {
+    checkSignature(req);
+    const form = formOf(req);
+    const callSid = form['CallSid'];
+    if (!callSid) throw new WebhookError('WH_ERR_MISSING_CALL_SID');
+    const base = publicBase(config.publicBaseUrl, req.headers);
+    req.log.info({ event: 'INCOMING_CALL', callSid, from: form['From'], to: form['To'], base }, 'incoming call: answering with <Connect><Stream>');
+    return reply.type('text/xml').send(streamTwiml({ base, callSid, callToken: createCallToken(config.callTokenSecret, callSid) }));
+  });
+
+  app.post('/webhook/stream_status', async (req, reply) => {
+    const form = formOf(req);
+    let signed = true;
+    try {
+      checkSignature(req);
+    } catch (err) {
+      // why: Twilio ignores this callback's answer, so it always gets 204; an unsigned event is only logged, never acted on.
+      signed = false;
+      req.log.warn({ event: EVENTS.SIGNATURE_INVALID, code: (err as WebhookError).code, url: req.url }, 'unsigned stream status ignored');
+    }
+    req.log.info(
+      { event: EVENTS.STREAM_STATUS, signed, callSid: form['CallSid'], streamSid: form['StreamSid'], streamEvent: form['StreamEvent'], streamError: form['StreamError'] },
+      `stream status ${form['StreamEvent'] ?? '(none)'}`,
+    );
+    return reply.code(204).send();
+  });
+
+  app.post('/webhook/stream_ended', async (req, reply) => {
+    checkSignature(req);
+    const form = formOf(req);
+    req.log.info({ event: 'STREAM_ENDED', callSid: form['CallSid'] }, 'stream ended (Connect action)');
+    return reply.code(204).send();
+  });
+
+  return app;
+}

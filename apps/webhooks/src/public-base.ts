@@ -1,0 +1,25 @@
+// Works out the public base URL Twilio used (scheme + host), from PUBLIC_BASE_URL or the forwarded headers.
+import type { IncomingHttpHeaders } from 'node:http';
+
+function first(v: string | string[] | undefined): string | undefined {
+  const s = (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+  return s ? s : undefined;
+}
+
+/** e.g. "https://agent.example.com" — never with a trailing slash. */
+export function publicBase(configured: string | undefined, headers: IncomingHttpHeaders): string {
+  if (configured) return configured.replace(/\/+$/, '');
+  const proto = first(headers['x-forwarded-proto']) ?? 'http';
+  const host = first(headers['x-forwarded-host']) ?? headers.host ?? 'localhost';
+  return `${proto}://${host}`;
+}
+
+/** The WebSocket form of a base: https → wss, http → ws (local tests). */
+export function wsBase(base: string): string {
+  return base.replace(/^http(s?):\/\//, (_m, s: string) => `ws${s}://`);
+}
+
+/** Joins a base and an absolute path without ever producing "//" inside the path (Twilio 31923). */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}

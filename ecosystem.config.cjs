@@ -1,0 +1,26 @@
+// pm2 process file: router, media worker and webhooks, each restarted forever with backoff, each signalling ready.
+const path = require('node:path');
+
+const common = {
+  exec_mode: 'fork',
+  instances: 1,
+  autorestart: true,
+  // why: after max_restarts pm2 leaves a process `errored` for good; backoff with a huge limit never gives up.
+  max_restarts: 1000000,
+  exp_backoff_restart_delay: 100,
+  min_uptime: 5000,
+  wait_ready: true,
+  listen_timeout: 10000,
+  merge_logs: true,
+  time: false,
+  env: { PM2_DISABLE_VERSION_CHECK: '1', NODE_ENV: process.env.NODE_ENV || 'production' },
+};
+
+module.exports = {
+  apps: [
+    // why: media first so the router has a target when traffic starts; kill_timeout covers the graceful drain of live calls.
+    { ...common, name: 'media', script: path.join(__dirname, 'apps/media/dist/main.js'), kill_timeout: 8000 },
+    { ...common, name: 'webhooks', script: path.join(__dirname, 'apps/webhooks/dist/main.js'), kill_timeout: 5000 },
+    { ...common, name: 'router', script: path.join(__dirname, 'apps/router/dist/main.js'), kill_timeout: 3000 },
+  ],
+};

@@ -1,0 +1,4 @@
+// Public surface of @tva/config.
+export * from './config-vars';
+export * from './config-error';
+export * from './load-config';

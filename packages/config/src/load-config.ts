@@ -1,0 +1,109 @@
+// Reads the environment against CONFIG_VARS into a typed Config, reporting all problems together.
+import { CONFIG_VARS, type VarSpec } from './config-vars';
+import { ConfigError, type ConfigProblem } from './config-error';
+
+export interface Config {
+  port: number;
+  host: string;
+  mediaPort: number;
+  webhooksPort: number;
+  publicBaseUrl: string | undefined;
+  deployId: string;
+  gitSha: string | undefined;
+  logLevel: string;
+  logTranscripts: boolean;
+  twilioAccountSid: string | undefined;
+  twilioAuthToken: string | undefined;
+  callTokenSecret: string;
+  /** True when no secret was configured and the development key is in use. */
+  callTokenSecretIsDefault: boolean;
+  agent: 'echo';
+  startTimeoutMs: number;
+  pingIntervalMs: number;
+  wsMaxPayload: number;
+  upgradeTimeoutMs: number;
+  proxyTimeoutMs: number;
+}
+
+type Raw = Record<string, string | number | boolean | string[] | undefined>;
+
+const DEV_TOKEN_SECRET = 'development-only-call-token-secret';
+
+function parseOne(spec: VarSpec, value: string, problems: ConfigProblem[]): string | number | boolean | string[] | undefined {
+  const bad = (problem: string) => {
+    problems.push({ name: spec.name, value: spec.secret ? '<redacted>' : value, problem });
+    return undefined;
+  };
+  switch (spec.type) {
+    case 'int': {
+      if (!/^-?\d+$/.test(value)) return bad('is not a whole number');
+      const n = Number(value);
+      if (spec.min !== undefined && n < spec.min) return bad(`is below ${spec.min}`);
+      if (spec.max !== undefined && n > spec.max) return bad(`is above ${spec.max}`);
+      return n;
+    }
+    case 'bool':
+      if (/^(1|true|yes|on)$/i.test(value)) return true;
+      if (/^(0|false|no|off)$/i.test(value)) return false;
+      return bad('is not true/false');
+    case 'enum':
+      if (!spec.values?.includes(value)) return bad(`is not one of ${spec.values?.join(', ')}`);
+      return value;
+    case 'url': {
+      let u: URL;
+      try {
+        u = new URL(value);
+      } catch {
+        return bad('is not a URL');
+      }
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') return bad('must start with https:// (or http:// for local tests)');
+      // why: a trailing slash would produce "//" in TwiML paths (Twilio error 31923).
+      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+    }
+    case 'list':
+      return value.split(',').map((s) => s.trim()).filter(Boolean);
+    default:
+      return value;
+  }
+}
+
+/** Parse every variable; throws ConfigError naming every bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: ConfigProblem[] = [];
+  const raw: Raw = {};
+  for (const spec of CONFIG_VARS) {
+    const given = env[spec.name];
+    const value = given === undefined || given === '' ? spec.default : given;
+    raw[spec.name] = value === undefined ? undefined : parseOne(spec, value, problems);
+  }
+  const ports = ['PORT', 'MEDIA_PORT', 'WEBHOOKS_PORT'].map((n) => raw[n]);
+  if (ports.every((n) => typeof n === 'number') && new Set(ports).size !== ports.length) {
+    problems.push({ name: 'PORT', value: ports.join(','), problem: 'PORT, MEDIA_PORT and WEBHOOKS_PORT must differ' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const s = (n: string) => raw[n] as string | undefined;
+  const i = (n: string) => raw[n] as number;
+  const secret = s('CALL_TOKEN_SECRET') ?? s('TWILIO_AUTH_TOKEN');
+  return {
+    port: i('PORT'),
+    host: s('HOST') as string,
+    mediaPort: i('MEDIA_PORT'),
+    webhooksPort: i('WEBHOOKS_PORT'),
+    publicBaseUrl: s('PUBLIC_BASE_URL'),
+    deployId: s('DEPLOY_ID') as string,
+    gitSha: s('GIT_SHA'),
+    logLevel: s('LOG_LEVEL') as string,
+    logTranscripts: raw['LOG_TRANSCRIPTS'] as boolean,
+    twilioAccountSid: s('TWILIO_ACCOUNT_SID'),
+    twilioAuthToken: s('TWILIO_AUTH_TOKEN'),
+    callTokenSecret: secret ?? DEV_TOKEN_SECRET,
+    callTokenSecretIsDefault: secret === undefined,
+    agent: s('AGENT') as 'echo',
+    startTimeoutMs: i('START_TIMEOUT_MS'),
+    pingIntervalMs: i('PING_INTERVAL_MS'),
+    wsMaxPayload: i('WS_MAX_PAYLOAD'),
+    upgradeTimeoutMs: i('UPGRADE_TIMEOUT_MS'),
+    proxyTimeoutMs: i('PROXY_TIMEOUT_MS'),
+  };
+}

@@ -1,0 +1,4 @@
+// Public surface of @tva/logging.
+export * from './events';
+export * from './create-logger';
+export * from './run-service';

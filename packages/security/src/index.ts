@@ -1,0 +1,2 @@
+// Public surface of @tva/security.
+export * from './call-token';

@@ -1,0 +1,130 @@
+// Starts the real stack under pm2-runtime (the README's way) on free ports, for one test file; always stoppable.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePorts } from './free-port';
+import { httpRequest } from './http-get';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+export type AppName = 'router' | 'media' | 'webhooks';
+
+export interface Stack {
+  port: number;
+  mediaPort: number;
+  webhooksPort: number;
+  baseUrl: string;
+  wsUrl: string;
+  /** Every JSON log line the three apps printed so far. */
+  logs(): Array<Record<string, unknown>>;
+  /** Raw output (pm2 lines included). */
+  output(): string;
+  /** Current pid of one app, as pm2-runtime's direct child. */
+  pidOf(app: AppName): number | undefined;
+  /** Wait until `probe` is true (polling), or throw after timeoutMs. */
+  waitFor(what: string, probe: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
+  waitReady(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function up(url: string): Promise<boolean> {
+  try {
+    return (await httpRequest(url, { timeoutMs: 500 })).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const [port, mediaPort, webhooksPort] = (await freePorts(3)) as [number, number, number];
+  const pm2Home = mkdtempSync(path.join(os.tmpdir(), 'tva-pm2-'));
+  const child: ChildProcess = spawn(path.join(ROOT, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.cjs'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PM2_HOME: pm2Home,
+      PM2_DISABLE_VERSION_CHECK: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MEDIA_PORT: String(mediaPort),
+      WEBHOOKS_PORT: String(webhooksPort),
+      LOG_LEVEL: 'debug',
+      ...env,
+    },
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+
+  const waitFor: Stack['waitFor'] = async (what, probe, timeoutMs = 15000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await probe()) return;
+      if (exited) throw new Error(`stack exited while waiting for ${what}\n${out.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}\n${out.slice(-3000)}`);
+  };
+
+  const stack: Stack = {
+    port,
+    mediaPort,
+    webhooksPort,
+    baseUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws/twilio-media`,
+    output: () => out,
+    logs: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as Record<string, unknown>];
+          } catch {
+            return [];
+          }
+        }),
+    pidOf(app) {
+      if (child.pid === undefined) return undefined;
+      const script = path.join(ROOT, `apps/${app}/dist/main.js`);
+      const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n');
+      for (const row of rows) {
+        const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(row);
+        if (m && Number(m[2]) === child.pid && m[3]?.includes(script)) return Number(m[1]);
+      }
+      return undefined;
+    },
+    waitFor,
+    async waitReady(timeoutMs = 20000) {
+      await waitFor('router /healthz', () => up(`http://127.0.0.1:${port}/healthz`), timeoutMs);
+      await waitFor('webhooks /version', () => up(`http://127.0.0.1:${webhooksPort}/version`), timeoutMs);
+      await waitFor('media /healthz', () => up(`http://127.0.0.1:${mediaPort}/healthz`), timeoutMs);
+    },
+    async stop() {
+      if (!exited && child.pid !== undefined) {
+        process.kill(-child.pid, 'SIGINT');
+        const deadline = Date.now() + 12000;
+        while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        if (!exited) {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }
+      }
+      for (const app of ['router', 'media', 'webhooks'] as const) {
+        const pid = stack.pidOf(app);
+        if (pid) process.kill(pid, 'SIGKILL');
+      }
+      rmSync(pm2Home, { recursive: true, force: true });
+    },
+  };
+  await stack.waitReady();
+  return stack;
+}
