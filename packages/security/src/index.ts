@@ -1,2 +1,3 @@
 // Public surface of @tva/security.
 export * from './call-token';
+export * from './twilio-signature';

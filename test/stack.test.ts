@@ -1,0 +1,100 @@
+// The whole stack under real pm2 on free ports: wscat handshakes through the router, webhooks, signatures, protocol errors.
+import t from 'tap';
+import WebSocket from 'ws';
+import { twilioMessage } from '@tva/twilio-media-stream';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import { startStack } from '../test-support/start-stack';
+import { runWscat } from '../test-support/run-wscat';
+import { httpRequest, postForm } from '../test-support/http-get';
+
+const AUTH_TOKEN = 'stack-test-auth-token';
+
+t.test('the stack under pm2', async (t) => {
+  const stack = await startStack({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, DEPLOY_ID: 'stack-test', START_TIMEOUT_MS: '1500' });
+  t.teardown(() => stack.stop());
+  const start = twilioMessage.start({ streamSid: 'MZstack', callSid: 'CAstack', accountSid: 'ACstack', customParameters: { call_sid: 'CAstack' }, sequenceNumber: 1 });
+  const media = twilioMessage.media({ streamSid: 'MZstack', sequenceNumber: 2, chunk: 1, timestamp: 0, payload: new Uint8Array(800).fill(0x55) });
+
+  t.test('wscat -s audio.twilio.com: 101 with the subprotocol, and the echo agent answers', async (t) => {
+    const r = await runWscat(stack.wsUrl, ['-s', 'audio.twilio.com'], [twilioMessage.connected(), start, media]);
+    t.equal(r.code, 0, r.stderr);
+    t.match(r.stdout, /"event":"media","streamSid":"MZstack"/);
+    t.match(r.stdout, /"event":"mark","streamSid":"MZstack","mark":\{"name":"echo-1"\}/);
+  });
+
+  t.test('wscat offering no subprotocol (as Twilio does) is accepted too', async (t) => {
+    const r = await runWscat(stack.wsUrl, [], [twilioMessage.connected(), start, media]);
+    t.equal(r.code, 0, r.stderr);
+    t.match(r.stdout, /"event":"media"/);
+  });
+
+  t.test('wscat -H "Sec-WebSocket-Protocol: audio.twilio.com": the server echoes it (wscat then objects that it did not ask)', async (t) => {
+    const r = await runWscat(stack.wsUrl, ['-H', 'Sec-WebSocket-Protocol: audio.twilio.com'], [twilioMessage.connected()]);
+    t.match(r.stderr, /Server sent a subprotocol but none was requested/, 'proof the header came back through the router');
+  });
+
+  t.test('the handshake itself: 101, subprotocol echoed when offered', async (t) => {
+    for (const offered of [['audio.twilio.com'], []]) {
+      const ws = new WebSocket(stack.wsUrl, offered);
+      let status = 0;
+      ws.on('upgrade', (res) => (status = res.statusCode ?? 0));
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      t.equal(status, 101);
+      t.equal(ws.protocol, offered[0] ?? '');
+      ws.close();
+    }
+  });
+
+  t.test('no start within START_TIMEOUT_MS → closed with 1008, logged', async (t) => {
+    const ws = new WebSocket(stack.wsUrl);
+    const code = await new Promise<number>((r) => ws.on('close', (c) => r(c)));
+    t.equal(code, 1008);
+    t.ok(stack.logs().some((l) => l['event'] === 'WS_REJECT' && l['code'] === 'TMS_ERR_START_TIMEOUT'));
+  });
+
+  t.test('bad frames close only their own socket with a logged code; a good call carries on', async (t) => {
+    const good = new WebSocket(stack.wsUrl);
+    await new Promise((r) => good.once('open', r));
+    good.send(twilioMessage.connected());
+    good.send(twilioMessage.start({ streamSid: 'MZgood', callSid: 'CAgood', accountSid: 'AC', customParameters: {}, sequenceNumber: 1 }));
+    const cases: Array<[string, (ws: WebSocket) => void, number]> = [
+      ['malformed JSON', (ws) => ws.send('{"event":'), 1007],
+      ['unknown event', (ws) => ws.send('{"event":"party"}'), 1007],
+      ['binary frame', (ws) => ws.send(Buffer.from([1, 2, 3])), 1003],
+      ['oversized frame', (ws) => ws.send('x'.repeat(70 * 1024)), 1009],
+      ['media before start', (ws) => ws.send(twilioMessage.media({ streamSid: 'MZ', sequenceNumber: 1, chunk: 1, timestamp: 0, payload: new Uint8Array(160) })), 1008],
+    ];
+    for (const [name, send, expected] of cases) {
+      const ws = new WebSocket(stack.wsUrl);
+      await new Promise((r) => ws.once('open', r));
+      ws.on('error', () => undefined);
+      const closed = new Promise<number>((r) => ws.on('close', (c) => r(c)));
+      send(ws);
+      t.equal(await closed, expected, `${name} → ${expected}`);
+    }
+    const echoed = new Promise<string>((r) => good.on('message', (d) => r(d.toString())));
+    good.send(twilioMessage.media({ streamSid: 'MZgood', sequenceNumber: 2, chunk: 1, timestamp: 0, payload: new Uint8Array(800).fill(1) }));
+    t.match(await echoed, /"streamSid":"MZgood"/, 'the good call still gets its echo');
+    good.close();
+    const codes = stack.logs().filter((l) => l['event'] === 'WS_REJECT').map((l) => l['code']);
+    for (const c of ['TMS_ERR_INVALID_JSON', 'TMS_ERR_UNKNOWN_EVENT', 'TMS_ERR_BINARY_FRAME', 'TMS_ERR_UNEXPECTED_EVENT']) t.ok(codes.includes(c), `${c} logged`);
+    t.ok(stack.logs().some((l) => l['event'] === 'WS_ERROR' && l['code'] === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'), 'oversized frame logged');
+  });
+
+  t.test('webhooks through the router: signed requests pass, unsigned ones get 403', async (t) => {
+    const url = `${stack.baseUrl}/webhook/incoming_call`;
+    const params = { CallSid: 'CAsig', From: '+972501234567' };
+    const good = await postForm(url, params, { 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params) });
+    t.equal(good.status, 200);
+    t.match(good.body, `<Stream url="ws://127.0.0.1:${stack.port}/ws/twilio-media"`);
+    const bad = await postForm(url, params, { 'x-twilio-signature': 'AAAA' });
+    t.equal(bad.status, 403);
+    const version = await httpRequest(`${stack.baseUrl}/version`);
+    t.equal(JSON.parse(version.body).deployId, 'stack-test');
+    t.notMatch(stack.output(), /\+972501234567/, 'the caller number never reaches the logs');
+    t.notMatch(stack.output(), new RegExp(AUTH_TOKEN), 'the auth token never reaches the logs');
+  });
+});
