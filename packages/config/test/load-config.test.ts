@@ -49,3 +49,8 @@ t.test('.env.example lists every variable of the catalogue, and nothing else', a
   const listed = [...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]).sort();
   t.same(listed, CONFIG_VARS.map((v) => v.name).sort());
 });
+
+t.test('the README configuration table names every variable', async (t) => {
+  const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+  for (const v of CONFIG_VARS) t.match(readme, `| \`${v.name}\` |`, v.name);
+});
