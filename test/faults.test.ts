@@ -72,7 +72,7 @@ async function upgradeStatus(stack: Stack): Promise<{ status: number; ms: number
 }
 
 t.test('faults under pm2', async (t) => {
-  const stack = await startStack({ UPGRADE_TIMEOUT_MS: '1000', PROXY_TIMEOUT_MS: '2000' });
+  const stack = await startStack({ AGENT: 'echo', UPGRADE_TIMEOUT_MS: '1000', PROXY_TIMEOUT_MS: '2000' });
   t.teardown(() => stack.stop());
   const routerPid = stack.pidOf('router');
   t.ok(routerPid, 'router is running');

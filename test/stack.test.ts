@@ -2,6 +2,8 @@
 import t from 'tap';
 import WebSocket from 'ws';
 import { twilioMessage } from '@tva/twilio-media-stream';
+import { runCall } from '@tva/call-simulator';
+import { encodeMulaw } from '@tva/audio';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { startStack } from '../test-support/start-stack';
 import { runWscat } from '../test-support/run-wscat';
@@ -10,7 +12,7 @@ import { httpRequest, postForm } from '../test-support/http-get';
 const AUTH_TOKEN = 'stack-test-auth-token';
 
 t.test('the stack under pm2', async (t) => {
-  const stack = await startStack({ TWILIO_AUTH_TOKEN: AUTH_TOKEN, DEPLOY_ID: 'stack-test', START_TIMEOUT_MS: '1500' });
+  const stack = await startStack({ AGENT: 'echo', TWILIO_AUTH_TOKEN: AUTH_TOKEN, DEPLOY_ID: 'stack-test', START_TIMEOUT_MS: '1500' });
   t.teardown(() => stack.stop());
   const start = twilioMessage.start({ streamSid: 'MZstack', callSid: 'CAstack', accountSid: 'ACstack', customParameters: { call_sid: 'CAstack' }, sequenceNumber: 1 });
   const media = twilioMessage.media({ streamSid: 'MZstack', sequenceNumber: 2, chunk: 1, timestamp: 0, payload: new Uint8Array(800).fill(0x55) });
@@ -79,9 +81,33 @@ t.test('the stack under pm2', async (t) => {
     good.send(twilioMessage.media({ streamSid: 'MZgood', sequenceNumber: 2, chunk: 1, timestamp: 0, payload: new Uint8Array(800).fill(1) }));
     t.match(await echoed, /"streamSid":"MZgood"/, 'the good call still gets its echo');
     good.close();
-    const codes = stack.logs().filter((l) => l['event'] === 'WS_REJECT').map((l) => l['code']);
-    for (const c of ['TMS_ERR_INVALID_JSON', 'TMS_ERR_UNKNOWN_EVENT', 'TMS_ERR_BINARY_FRAME', 'TMS_ERR_UNEXPECTED_EVENT']) t.ok(codes.includes(c), `${c} logged`);
-    t.ok(stack.logs().some((l) => l['event'] === 'WS_ERROR' && l['code'] === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'), 'oversized frame logged');
+    const codes = () => stack.logs().filter((l) => l['event'] === 'WS_REJECT').map((l) => l['code']);
+    for (const c of ['TMS_ERR_INVALID_JSON', 'TMS_ERR_UNKNOWN_EVENT', 'TMS_ERR_BINARY_FRAME', 'TMS_ERR_UNEXPECTED_EVENT']) {
+      await stack.waitFor(`${c} logged`, () => codes().includes(c), 3000);
+      t.ok(codes().includes(c), `${c} logged`);
+    }
+    const oversized = () => stack.logs().some((l) => l['event'] === 'WS_ERROR' && l['code'] === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    await stack.waitFor('oversized frame logged', oversized, 3000);
+    t.ok(oversized(), 'oversized frame logged');
+  });
+
+  t.test('a simulated echo call gets its own audio back, with every mark echoed after it played', async (t) => {
+    const pcm = new Int16Array(8000 * 2);
+    for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(6000 * Math.sin((2 * Math.PI * (300 + i / 40) * i) / 8000));
+    const audio = encodeMulaw(pcm);
+    const result = await runCall({ url: stack.wsUrl, audio, trailingSilenceMs: 1500 });
+    t.same(result.errors, [], 'no simulator errors');
+    t.ok(result.received.length >= audio.length, `received ${result.received.length} of ${audio.length} bytes`);
+    t.ok(Buffer.from(result.received.subarray(0, audio.length)).equals(Buffer.from(audio)), 'the same bytes, in order (chunking may differ)');
+    t.ok(result.marks.length >= audio.length / 800, `a mark per 100 ms chunk (${result.marks.length})`);
+    // why: the marks after the caller's audio belong to echoed trailing silence, which the hang-up may cut short.
+    const audioMarks = result.marks.slice(0, Math.floor(audio.length / 800));
+    t.ok(audioMarks.every((m) => m.echoedAtMs !== null && !m.clearedBeforePlay), `every mark of the echoed audio came back after it played (${audioMarks.length})`);
+    t.ok(result.firstAudioMs !== null && result.firstAudioMs < 1000, `first audio back at ${result.firstAudioMs} ms`);
+    await stack.waitFor('WS_STOP', () => stack.logs().some((l) => l['event'] === 'WS_STOP' && l['streamSid'] === result.streamSid), 3000);
+    const stop = stack.logs().find((l) => l['event'] === 'WS_STOP' && l['streamSid'] === result.streamSid);
+    t.ok(stop, 'WS_STOP logged for the call');
+    t.ok((stop?.['framesIn'] as number) >= 100 && (stop?.['bytesOut'] as number) >= audio.length, 'with frames and bytes each way');
   });
 
   t.test('webhooks through the router: signed requests pass, unsigned ones get 403', async (t) => {

@@ -3,21 +3,57 @@ import { loadConfig } from '@tva/config';
 import { createLogger, EVENTS, runService } from '@tva/logging';
 import { createMediaServer } from './create-media-server';
 import { EchoAgent } from './agents/echo-agent';
+import type { Agent } from './agents/agent';
 import { CLOSE } from './call-session';
+import { createProviders } from './voice/create-providers';
+import { PhraseCache } from './voice/phrase-cache';
+import { switchingVad } from './voice/switching-vad';
+import { VoiceAgent } from './voice/voice-agent';
 
 const config = loadConfig();
 const logger = createLogger({ service: 'media', level: config.logLevel, logTranscripts: config.logTranscripts });
+
+function agentFactory(): { create: () => Agent; warm?: () => Promise<unknown> } {
+  if (config.agent === 'echo') return { create: () => new EchoAgent() };
+  const chosen = createProviders(config, logger);
+  const phrases = new PhraseCache(chosen.phraseTts, logger);
+  return {
+    create: () =>
+      new VoiceAgent({
+        providers: chosen.providers,
+        phrases,
+        greeting: chosen.greeting,
+        apology: config.apologyText,
+        createVad: () => switchingVad(config.vadMode, logger),
+        endSilenceMs: config.turnEndSilenceMs,
+        minSpeechMs: config.turnMinSpeechMs,
+        bargeInMs: config.bargeInMs,
+        sttFinalTimeoutMs: config.sttFinalTimeoutMs,
+        ttsTimeoutMs: config.ttsTimeoutMs,
+        transferNumber: config.transferNumber,
+      }),
+    // why: the greeting must start within ~100 ms of `start`, so it is synthesized before the first call.
+    warm: () => Promise.all([phrases.get(chosen.greeting), phrases.get(config.apologyText)]),
+  };
+}
+
+const agents = agentFactory();
 const media = createMediaServer({
   logger,
   maxPayload: config.wsMaxPayload,
   startTimeoutMs: config.startTimeoutMs,
   pingIntervalMs: config.pingIntervalMs,
-  createAgent: () => new EchoAgent(),
+  createAgent: agents.create,
 });
 
 media.server.listen(config.mediaPort, '127.0.0.1', () => {
   logger.info({ event: EVENTS.READY, port: config.mediaPort, agent: config.agent }, 'media worker listening');
   runService.ready();
+  const started = performance.now();
+  agents.warm?.().then(
+    () => logger.info({ event: 'PHRASES_READY', ms: Math.round(performance.now() - started) }, 'greeting and apology cached'),
+    (err: Error) => logger.warn({ event: 'PHRASES_READY', err: err.message }, 'phrase warm-up failed'),
+  );
 });
 
 runService.onShutdown(logger, async () => {

@@ -13,6 +13,8 @@ export interface VarSpec {
   values?: readonly string[];
   min?: number;
   max?: number;
+  /** For type url: accepted schemes (default http: and https:). */
+  protocols?: readonly string[];
 }
 
 export const CONFIG_VARS: readonly VarSpec[] = [
@@ -28,7 +30,29 @@ export const CONFIG_VARS: readonly VarSpec[] = [
   { name: 'TWILIO_ACCOUNT_SID', type: 'string', description: 'Account SID, used to fetch recordings in RECORD mode.' },
   { name: 'TWILIO_AUTH_TOKEN', type: 'string', secret: true, description: 'Set it in production: webhooks and the WebSocket upgrade then require a valid X-Twilio-Signature.' },
   { name: 'CALL_TOKEN_SECRET', type: 'string', secret: true, description: 'Key for the per-call token passed in <Parameter>; defaults to TWILIO_AUTH_TOKEN, else a development key.' },
-  { name: 'AGENT', type: 'enum', default: 'echo', values: ['echo'], description: 'What talks to the caller: echo plays the caller back (line test).' },
+  { name: 'AGENT', type: 'enum', default: 'voice', values: ['voice', 'echo'], description: 'What talks to the caller: voice is the AI agent; echo plays the caller back (line test).' },
+  { name: 'GREETING_TEXT', type: 'string', description: 'What the agent says first (synthesized once, cached); unset: the offline script\'s greeting, or a short Hebrew hello with an LLM.' },
+  { name: 'APOLOGY_TEXT', type: 'string', default: 'סליחה, הייתה לי תקלה קטנה. אפשר לחזור על זה?', description: 'Said when a provider fails or times out, instead of silence.' },
+  { name: 'AZURE_SPEECH_KEY', type: 'string', secret: true, description: 'Azure Speech key; set it to use Azure STT and TTS (else the offline voice is used).' },
+  { name: 'AZURE_SPEECH_REGION', type: 'string', description: 'Azure Speech region, e.g. westeurope (or set AZURE_SPEECH_HOST).' },
+  { name: 'AZURE_SPEECH_HOST', type: 'url', protocols: ['ws:', 'wss:', 'http:', 'https:'], description: 'Custom Azure Speech endpoint host (ws:// or wss://), e.g. a container or a test fake.' },
+  { name: 'STT_LANGUAGES', type: 'list', default: 'he-IL', description: 'Recognition languages; two or more (e.g. he-IL,en-US) turn on language auto-detection.' },
+  { name: 'STT_SEGMENTATION_SILENCE_MS', type: 'int', default: '500', min: 100, max: 5000, description: 'Azure end-of-phrase silence.' },
+  { name: 'TTS_VOICE', type: 'string', default: 'he-IL-HilaNeural', description: 'Azure voice name.' },
+  { name: 'TTS_LANGUAGE', type: 'string', default: 'he-IL', description: 'Language of the agent voice (SSML xml:lang; offline voice choice).' },
+  { name: 'OPENAI_API_KEY', type: 'string', secret: true, description: 'Key for an OpenAI-compatible LLM; unset: the scripted offline stand-in answers.' },
+  { name: 'OPENAI_BASE_URL', type: 'url', description: 'OpenAI-compatible endpoint (Azure OpenAI, vLLM, llama.cpp, Ollama …), e.g. http://127.0.0.1:8000/v1.' },
+  { name: 'OPENAI_MODEL', type: 'string', default: 'gpt-4o-mini', description: 'Chat model name.' },
+  { name: 'SYSTEM_PROMPT_FILE', type: 'string', description: 'A text file with the system prompt; unset: a short built-in prompt.' },
+  { name: 'AGENT_SCRIPT_FILE', type: 'string', description: 'The offline scripted agent\'s intents and replies (JSON); unset: the built-in demo script.' },
+  { name: 'TRANSFER_NUMBER', type: 'string', description: 'Where transfer_call sends the caller (E.164).' },
+  { name: 'TURN_END_SILENCE_MS', type: 'int', default: '700', min: 100, max: 5000, description: 'Caller silence that ends a turn.' },
+  { name: 'TURN_MIN_SPEECH_MS', type: 'int', default: '200', min: 20, max: 5000, description: 'Shorter sounds are not a turn.' },
+  { name: 'BARGE_IN_MS', type: 'int', default: '200', min: 20, max: 5000, description: 'Caller speech this long while the agent talks interrupts it.' },
+  { name: 'VAD_MODE', type: 'int', default: '3', min: 0, max: 3, description: 'WebRTC VAD aggressiveness, 0 (least) to 3 (most).' },
+  { name: 'LLM_TIMEOUT_MS', type: 'int', default: '4000', min: 100, description: 'No first LLM token by then: apology.' },
+  { name: 'TTS_TIMEOUT_MS', type: 'int', default: '3000', min: 100, description: 'No first TTS audio by then: apology.' },
+  { name: 'STT_FINAL_TIMEOUT_MS', type: 'int', default: '1500', min: 50, description: 'After end of turn, how long to wait for the recognizer\'s final text.' },
   { name: 'START_TIMEOUT_MS', type: 'int', default: '5000', min: 100, description: 'A stream with no valid start by then is closed with 1008.' },
   { name: 'PING_INTERVAL_MS', type: 'int', default: '10000', min: 100, description: 'The media worker pings each stream this often; no pong by the next ping ends it.' },
   { name: 'WS_MAX_PAYLOAD', type: 'int', default: '65536', min: 1024, description: 'Largest WebSocket message accepted from Twilio, bytes (a media frame is ~400).' },

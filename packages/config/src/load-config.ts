@@ -17,7 +17,29 @@ export interface Config {
   callTokenSecret: string;
   /** True when no secret was configured and the development key is in use. */
   callTokenSecretIsDefault: boolean;
-  agent: 'echo';
+  agent: 'voice' | 'echo';
+  greetingText: string | undefined;
+  apologyText: string;
+  azureSpeechKey: string | undefined;
+  azureSpeechRegion: string | undefined;
+  azureSpeechHost: string | undefined;
+  sttLanguages: string[];
+  sttSegmentationSilenceMs: number;
+  ttsVoice: string;
+  ttsLanguage: string;
+  openaiApiKey: string | undefined;
+  openaiBaseUrl: string | undefined;
+  openaiModel: string;
+  systemPromptFile: string | undefined;
+  agentScriptFile: string | undefined;
+  transferNumber: string | undefined;
+  turnEndSilenceMs: number;
+  turnMinSpeechMs: number;
+  bargeInMs: number;
+  vadMode: 0 | 1 | 2 | 3;
+  llmTimeoutMs: number;
+  ttsTimeoutMs: number;
+  sttFinalTimeoutMs: number;
   startTimeoutMs: number;
   pingIntervalMs: number;
   wsMaxPayload: number;
@@ -56,7 +78,8 @@ function parseOne(spec: VarSpec, value: string, problems: ConfigProblem[]): stri
       } catch {
         return bad('is not a URL');
       }
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') return bad('must start with https:// (or http:// for local tests)');
+      const allowed = spec.protocols ?? ['http:', 'https:'];
+      if (!allowed.includes(u.protocol)) return bad(`must start with ${allowed.map((p) => `${p}//`).join(' or ')}`);
       // why: a trailing slash would produce "//" in TwiML paths (Twilio error 31923).
       return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
     }
@@ -99,7 +122,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     twilioAuthToken: s('TWILIO_AUTH_TOKEN'),
     callTokenSecret: secret ?? DEV_TOKEN_SECRET,
     callTokenSecretIsDefault: secret === undefined,
-    agent: s('AGENT') as 'echo',
+    agent: s('AGENT') as 'voice' | 'echo',
+    greetingText: s('GREETING_TEXT'),
+    apologyText: s('APOLOGY_TEXT') as string,
+    azureSpeechKey: s('AZURE_SPEECH_KEY'),
+    azureSpeechRegion: s('AZURE_SPEECH_REGION'),
+    azureSpeechHost: s('AZURE_SPEECH_HOST'),
+    sttLanguages: raw['STT_LANGUAGES'] as string[],
+    sttSegmentationSilenceMs: i('STT_SEGMENTATION_SILENCE_MS'),
+    ttsVoice: s('TTS_VOICE') as string,
+    ttsLanguage: s('TTS_LANGUAGE') as string,
+    openaiApiKey: s('OPENAI_API_KEY'),
+    openaiBaseUrl: s('OPENAI_BASE_URL'),
+    openaiModel: s('OPENAI_MODEL') as string,
+    systemPromptFile: s('SYSTEM_PROMPT_FILE'),
+    agentScriptFile: s('AGENT_SCRIPT_FILE'),
+    transferNumber: s('TRANSFER_NUMBER'),
+    turnEndSilenceMs: i('TURN_END_SILENCE_MS'),
+    turnMinSpeechMs: i('TURN_MIN_SPEECH_MS'),
+    bargeInMs: i('BARGE_IN_MS'),
+    vadMode: i('VAD_MODE') as 0 | 1 | 2 | 3,
+    llmTimeoutMs: i('LLM_TIMEOUT_MS'),
+    ttsTimeoutMs: i('TTS_TIMEOUT_MS'),
+    sttFinalTimeoutMs: i('STT_FINAL_TIMEOUT_MS'),
     startTimeoutMs: i('START_TIMEOUT_MS'),
     pingIntervalMs: i('PING_INTERVAL_MS'),
     wsMaxPayload: i('WS_MAX_PAYLOAD'),

@@ -11,7 +11,8 @@ t.test('an empty environment gives the documented defaults', async (t) => {
   t.equal(c.mediaPort, 8081);
   t.equal(c.webhooksPort, 8082);
   t.equal(c.deployId, 'local');
-  t.equal(c.agent, 'echo');
+  t.equal(c.agent, 'voice');
+  t.same(c.sttLanguages, ['he-IL']);
   t.equal(c.publicBaseUrl, undefined);
   t.equal(c.callTokenSecretIsDefault, true);
 });

@@ -1,0 +1,64 @@
+// Chooses the provider for each stage from the config: Azure/OpenAI when keys are set, else the embedded offline ones.
+import { readFileSync } from 'node:fs';
+import type { Config } from '@tva/config';
+import type { Logger } from '@tva/logging';
+import {
+  AzureSttProvider,
+  AzureTtsProvider,
+  DtmfOnlySttProvider,
+  EspeakTtsProvider,
+  OpenAiLlmProvider,
+  ScriptedLlmProvider,
+  type ProviderSet,
+  type TtsProvider,
+} from '@tva/providers';
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a friendly phone assistant for a small business. Callers mostly speak Hebrew, sometimes English: answer in the caller\'s language. ' +
+  'Speak in short, natural sentences suitable for a phone call (no lists, no markdown, no emojis). ' +
+  'When the caller is done, say a short goodbye and call end_call. If they ask for a person, call transfer_call.';
+
+export interface ChosenProviders {
+  providers: ProviderSet;
+  /** TTS for fixed phrases, in order of preference (the main TTS, then offline). */
+  phraseTts: TtsProvider[];
+  greeting: string;
+}
+
+export function createProviders(config: Config, log: Logger): ChosenProviders {
+  const azure = config.azureSpeechKey ? { key: config.azureSpeechKey, region: config.azureSpeechRegion, host: config.azureSpeechHost } : undefined;
+  const espeak = new EspeakTtsProvider({ defaultLanguage: config.ttsLanguage.startsWith('en') ? 'en' : 'he' });
+
+  const stt = azure
+    ? new AzureSttProvider({ ...azure, languages: config.sttLanguages, segmentationSilenceMs: config.sttSegmentationSilenceMs })
+    : new DtmfOnlySttProvider();
+  const tts = azure ? new AzureTtsProvider({ ...azure, voice: config.ttsVoice, language: config.ttsLanguage, firstChunkTimeoutMs: config.ttsTimeoutMs }) : espeak;
+
+  let llm: ProviderSet['llm'];
+  let scriptedGreeting: string | undefined;
+  if (config.openaiApiKey) {
+    const systemPrompt = config.systemPromptFile ? readFileSync(config.systemPromptFile, 'utf8') : DEFAULT_SYSTEM_PROMPT;
+    llm = new OpenAiLlmProvider({
+      apiKey: config.openaiApiKey,
+      ...(config.openaiBaseUrl ? { baseURL: config.openaiBaseUrl } : {}),
+      model: config.openaiModel,
+      systemPrompt,
+      timeoutMs: config.llmTimeoutMs,
+    });
+  } else {
+    const scripted = new ScriptedLlmProvider(config.agentScriptFile ? { scriptPath: config.agentScriptFile } : {});
+    scriptedGreeting = scripted.decide([]).text;
+    llm = scripted;
+  }
+  log.info(
+    { event: 'PROVIDERS', stt: stt.name, llm: llm.name, tts: tts.name, languages: config.sttLanguages, voice: azure ? config.ttsVoice : 'espeak-ng' },
+    `providers: stt=${stt.name} llm=${llm.name} tts=${tts.name}`,
+  );
+  if (!azure) log.warn({ event: 'PROVIDERS' }, 'no AZURE_SPEECH_KEY: offline voice (espeak-ng) and no speech recognition; keypad (DTMF) input works');
+  if (!config.openaiApiKey) log.warn({ event: 'PROVIDERS' }, 'no OPENAI_API_KEY: the scripted offline agent answers');
+  return {
+    providers: { stt, llm, tts },
+    phraseTts: tts === espeak ? [espeak] : [tts, espeak],
+    greeting: config.greetingText ?? scriptedGreeting ?? 'שלום! במה אפשר לעזור?',
+  };
+}
