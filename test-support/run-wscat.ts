@@ -1,7 +1,7 @@
 // Runs the real wscat CLI against a URL, sending Twilio messages, and returns what it printed.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from './start-stack';
+import { ROOT } from '../apps/cli/src/stack/start-stack';
 
 export interface WscatResult {
   code: number | null;

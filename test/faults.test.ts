@@ -3,36 +3,9 @@ import t from 'tap';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { twilioMessage } from '@tva/twilio-media-stream';
-import { startStack, type Stack } from '../test-support/start-stack';
-import { httpRequest, postForm } from '../test-support/http-get';
-
-/** Polls /healthz every `everyMs` until stopped; returns every latency, and any non-200. */
-function pollHealth(stack: Stack, everyMs = 20) {
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      try {
-        const r = await httpRequest(`${stack.baseUrl}/healthz`, { timeoutMs: 1000 });
-        latencies.push(r.ms);
-        if (r.status !== 200 || r.body !== 'ok') failures.push(`${r.status} ${r.body}`);
-      } catch (err) {
-        failures.push((err as Error).message);
-      }
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await done;
-      const sorted = [...latencies].sort((a, b) => a - b);
-      const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-      return { latencies, failures, n: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? NaN };
-    },
-  };
-}
+import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
+import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
+import { pollHealth } from '../apps/cli/src/stack/poll-health';
 
 /** A whole echo exchange through the router: returns the first message back, or throws. */
 async function echoCall(stack: Stack, sid: string): Promise<string> {
@@ -74,13 +47,13 @@ async function upgradeStatus(stack: Stack): Promise<{ status: number; ms: number
 t.test('faults under pm2', async (t) => {
   const stack = await startStack({ AGENT: 'echo', UPGRADE_TIMEOUT_MS: '1000', PROXY_TIMEOUT_MS: '2000' });
   t.teardown(() => stack.stop());
-  const routerPid = stack.pidOf('router');
+  const routerPid = await stack.pidOf('router');
   t.ok(routerPid, 'router is running');
   // why: the first requests pay for JIT and connection setup; the 50 ms bound is about the router under faults.
   for (let i = 0; i < 20; i++) await httpRequest(`${stack.baseUrl}/healthz`);
 
   t.test('media worker SIGKILLed: /healthz stays 200 and fast, upgrades get 503 fast, pm2 restarts it, calls work again', async (t) => {
-    const mediaPid = stack.pidOf('media') as number;
+    const mediaPid = await stack.pidOf('media') as number;
     t.ok(mediaPid);
     // a live call first, so the kill happens mid-stream
     const live = new WebSocket(stack.wsUrl);
@@ -89,12 +62,13 @@ t.test('faults under pm2', async (t) => {
     const liveClosed = new Promise<number>((r) => live.on('close', (c) => r(c)));
     live.on('error', () => undefined);
 
-    const health = pollHealth(stack);
+    const health = pollHealth(`${stack.baseUrl}/healthz`);
+    await new Promise((r) => setTimeout(r, 200));
     process.kill(mediaPid, 'SIGKILL');
     const during = await upgradeStatus(stack);
     t.equal(await liveClosed, 1006, 'the live stream is destroyed, never written HTTP into');
-    await stack.waitFor('a new media worker', () => {
-      const pid = stack.pidOf('media');
+    await stack.waitFor('a new media worker', async () => {
+      const pid = await stack.pidOf('media');
       return pid !== undefined && pid !== mediaPid;
     });
     await stack.waitFor('media healthy', async () => (await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz`).catch(() => ({ status: 0 }))).status === 200);
@@ -106,11 +80,11 @@ t.test('faults under pm2', async (t) => {
     t.ok(during.status === 503 || during.status === 101, `an upgrade meanwhile: ${during.status}`);
     if (during.status === 503) t.ok(during.ms < 1000, `503 in ${during.ms} ms`);
     t.match(await echoCall(stack, 'MZafter'), /"streamSid":"MZafter"/, 'a new call works once it is back');
-    t.equal(stack.pidOf('router'), routerPid, 'the router never restarted');
+    t.equal(await stack.pidOf('router'), routerPid, 'the router never restarted');
   });
 
   t.test('webhooks SIGKILLed: 502 fast, /healthz 200, pm2 brings it back', async (t) => {
-    const pid = stack.pidOf('webhooks') as number;
+    const pid = await stack.pidOf('webhooks') as number;
     process.kill(pid, 'SIGKILL');
     await stack.waitFor('webhooks gone', () => httpRequest(`http://127.0.0.1:${stack.webhooksPort}/version`, { timeoutMs: 300 }).then(() => false, () => true), 2000);
     const res = await postForm(`${stack.baseUrl}/webhook/incoming_call`, { CallSid: 'CAx' });
@@ -123,12 +97,12 @@ t.test('faults under pm2', async (t) => {
     const health = await httpRequest(`${stack.baseUrl}/healthz`);
     t.equal(health.status, 200);
     await stack.waitFor('webhooks back', async () => (await httpRequest(`${stack.baseUrl}/version`).catch(() => ({ status: 0 }))).status === 200);
-    t.not(stack.pidOf('webhooks'), pid, 'a new webhooks process');
-    t.equal(stack.pidOf('router'), routerPid, 'the router never restarted');
+    t.not(await stack.pidOf('webhooks'), pid, 'a new webhooks process');
+    t.equal(await stack.pidOf('router'), routerPid, 'the router never restarted');
   });
 
   t.test('media worker hung (SIGSTOP): the upgrade deadline answers 503; resets before the 101 do not hurt the router', async (t) => {
-    const pid = stack.pidOf('media') as number;
+    const pid = await stack.pidOf('media') as number;
     process.kill(pid, 'SIGSTOP');
     t.teardown(() => {
       try {
@@ -137,7 +111,7 @@ t.test('faults under pm2', async (t) => {
         /* gone */
       }
     });
-    const health = pollHealth(stack);
+    const health = pollHealth(`${stack.baseUrl}/healthz`);
     const hung = await upgradeStatus(stack);
     t.equal(hung.status, 503);
     t.ok(hung.ms >= 900 && hung.ms < 2500, `503 after ${hung.ms} ms (deadline 1000)`);
@@ -152,6 +126,6 @@ t.test('faults under pm2', async (t) => {
     t.same(h.failures, [], '/healthz answered 200 throughout');
     process.kill(pid, 'SIGCONT');
     t.match(await echoCall(stack, 'MZcont'), /"streamSid":"MZcont"/, 'calls work again once the worker resumes');
-    t.equal(stack.pidOf('router'), routerPid, 'the router never restarted');
+    t.equal(await stack.pidOf('router'), routerPid, 'the router never restarted');
   });
 });

@@ -5,9 +5,9 @@ import { twilioMessage } from '@tva/twilio-media-stream';
 import { runCall } from '@tva/call-simulator';
 import { encodeMulaw } from '@tva/audio';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
-import { startStack } from '../test-support/start-stack';
+import { startStack } from '../apps/cli/src/stack/start-stack';
 import { runWscat } from '../test-support/run-wscat';
-import { httpRequest, postForm } from '../test-support/http-get';
+import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
 
 const AUTH_TOKEN = 'stack-test-auth-token';
 

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { SimulatedCall } from '@tva/call-simulator';
 import { speechLikeMulaw, startFakeAzureSpeech, startFakeOpenAI, type FakeOpenAIRequest, type FakeReply } from '@tva/providers';
-import { startStack, type Stack } from '../test-support/start-stack';
+import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
 
 const GREETING = 'שלום, כאן העוזר הקולי של המספרה. במה אפשר לעזור?';
 const APOLOGY = 'סליחה, הייתה לי תקלה קטנה. אפשר לחזור על זה?';

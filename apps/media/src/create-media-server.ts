@@ -1,5 +1,6 @@
 // The media worker's HTTP server: /healthz for probes, and WebSocket upgrades on /ws/twilio-media only.
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { EVENTS, type Logger } from '@tva/logging';
@@ -29,6 +30,9 @@ function refuse(socket: Duplex, status: number, text: string): void {
 export function createMediaServer(opts: MediaServerOptions): MediaServer {
   const { logger } = opts;
   const sessions = new Set<CallSession>();
+  // why: the event loop's delay is the media worker's real-time health; bench and probes read it here.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: opts.maxPayload,
@@ -38,9 +42,18 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
   });
 
   const server = http.createServer((req, res) => {
-    if (req.url === '/healthz') {
+    if (req.url === '/healthz' || req.url === '/healthz?reset=1') {
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      const body = {
+        ok: true,
+        calls: sessions.size,
+        eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+        rssBytes: process.memoryUsage().rss,
+        cpuUs: process.cpuUsage(),
+      };
+      if (req.url.endsWith('reset=1')) loopDelay.reset();
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ ok: true, calls: sessions.size }));
+      res.end(JSON.stringify(body));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
@@ -73,5 +86,6 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
     logger.warn({ event: 'WS_ERROR', err: err.message }, 'bad client request');
     socket.destroy();
   });
+  server.on('close', () => loopDelay.disable());
   return { server, sessions };
 }

@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createLogger } from '@tva/logging';
 import { createRouter } from '../src/create-router';
-import { freePort } from '../../../test-support/free-port';
-import { httpRequest } from '../../../test-support/http-get';
+import { freePort } from '../../cli/src/stack/free-port';
+import { httpRequest } from '../../cli/src/stack/http-get';
 
 const lines: Array<Record<string, unknown>> = [];
 const logger = createLogger({

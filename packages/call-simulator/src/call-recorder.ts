@@ -105,7 +105,8 @@ export class CallRecorder {
         const names = this.playback.clear();
         this.note('clear', names.length > 0 ? `released ${names.join(', ')}` : undefined);
         this.hooks.emit('clear', names);
-        for (const name of names) this.echo(name, true);
+        // Twilio echoes them all at once: one timestamp for the lot.
+        for (const name of names) this.echo(name, true, now);
         break;
       }
     }
@@ -123,10 +124,10 @@ export class CallRecorder {
     }
   }
 
-  private echo(name: string, cleared: boolean): void {
+  private echo(name: string, cleared: boolean, atMs = this.clock()): void {
     const record = this.pending.get(name)?.shift();
     if (record) {
-      record.echoedAtMs = Math.round(this.clock());
+      record.echoedAtMs = Math.round(atMs);
       record.clearedBeforePlay = cleared;
     }
     this.note('mark-echoed', cleared ? `${name} (cleared)` : name);

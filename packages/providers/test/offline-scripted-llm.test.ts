@@ -145,7 +145,10 @@ t.test('bad script files fail at load with a code and every problem listed', asy
     code: 'PROVIDER_UNAVAILABLE',
     providerCode: 'SCRIPT_NOT_FOUND',
   });
-  t.throws(() => new ScriptedLlmProvider({ scriptPath: file('bad.json', '{ "version": 1, ') }), { providerCode: 'SCRIPT_BAD_JSON' });
+  t.throws(() => new ScriptedLlmProvider({ scriptPath: file('bad.json', '{ "version": 1, ') }), {
+    name: 'AgentScriptError',
+    providerCode: 'SCRIPT_BAD_JSON',
+  });
   const broken = {
     ...script,
     version: 2,

@@ -48,6 +48,18 @@ t.test('the table has a row for every state', async (t) => {
   t.same(Object.keys(TRANSITIONS).sort(), [...STREAM_STATES].sort());
 });
 
+t.test('the table allows exactly these inputs, written out independently', async (t) => {
+  const allowed = Object.fromEntries(STREAM_STATES.map((s) => [s, PROTOCOL_INPUTS.filter((i) => nextState(s, i) !== undefined)]));
+  t.same(allowed, {
+    'awaiting-connected': ['connected', 'start', 'start-timeout'],
+    'awaiting-start': ['start', 'start-timeout'],
+    streaming: ['media', 'dtmf', 'mark', 'stop', 'send-media', 'send-mark', 'send-clear'],
+    stopped: [],
+  });
+  t.equal(nextState('streaming', 'stop'), 'stopped');
+  t.equal(nextState('awaiting-start', 'start-timeout'), 'stopped');
+});
+
 t.test('start is accepted without a prior connected', async (t) => {
   t.equal(nextState('awaiting-connected', 'start'), 'streaming');
 });

@@ -125,13 +125,13 @@ export class OpenAiLlmProvider implements LlmProvider {
           const text = choice.delta?.content;
           const hasTools = (choice.delta?.tool_calls?.length ?? 0) > 0;
           if (!started && (text || hasTools)) started = true;
-          if (started) arm(idleMs, 'idle');
           tools.push(choice.delta?.tool_calls);
+          if (choice.finish_reason) finished = true;
+          // Why no timer while yielding: a slow consumer (TTS back-pressure) is not a stalled server.
+          if (started) clearTimeout(timer);
           if (text) yield { type: 'text', text };
-          if (choice.finish_reason) {
-            finished = true;
-            for (const call of tools.take()) yield { type: 'tool_call', call };
-          }
+          if (finished) for (const call of tools.take()) yield { type: 'tool_call', call };
+          if (started) arm(idleMs, 'idle');
         }
       } catch (err) {
         if (signal.aborted || finished) return; // after finish_reason the answer is whole; a late error is moot

@@ -72,6 +72,18 @@ export function chunkJson(id: string, created: number, model: string, delta: Chu
   });
 }
 
+/** The extra last chunk sent when the request asked for `stream_options.include_usage`: no choices, just usage. */
+export function usageChunkJson(id: string, created: number, model: string, completionTokens: number): string {
+  return JSON.stringify({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    choices: [],
+    usage: { prompt_tokens: 1, completion_tokens: completionTokens, total_tokens: completionTokens + 1 },
+  });
+}
+
 export function completionJson(
   id: string,
   created: number,

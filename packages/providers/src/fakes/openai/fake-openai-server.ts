@@ -3,7 +3,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { chunkJson, completionJson, errorJson, planDeltas } from './completion-chunks';
+import { chunkJson, completionJson, errorJson, planDeltas, usageChunkJson } from './completion-chunks';
 import type { FakeOpenAI, FakeOpenAIOptions, FakeOpenAIRequest, FakeReply } from './fake-openai-types';
 
 const DEFAULT_REPLY: FakeReply = { text: 'Hello from the fake.' };
@@ -127,6 +127,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     }
     if (res.destroyed) return;
     res.write(`data: ${chunkJson(id, created, model, {}, toolCalls.length ? 'tool_calls' : 'stop')}\n\n`);
+    const streamOptions = entry.body?.['stream_options'] as { include_usage?: boolean } | undefined;
+    if (streamOptions?.include_usage) res.write(`data: ${usageChunkJson(id, created, model, tokens)}\n\n`);
     res.end('data: [DONE]\n\n');
   };
 

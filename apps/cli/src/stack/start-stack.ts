@@ -1,12 +1,14 @@
 // Starts the real stack under pm2-runtime (the README's way) on free ports, for one test file; always stoppable.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePorts } from './free-port';
 import { httpRequest } from './http-get';
 
-export const ROOT = path.resolve(__dirname, '..');
+// why: the same path from src/ (tests run the .ts) and dist/ (the compiled bench): apps/cli/{src,dist}/stack → repo root.
+export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
 export type AppName = 'router' | 'media' | 'webhooks';
 
@@ -20,8 +22,8 @@ export interface Stack {
   logs(): Array<Record<string, unknown>>;
   /** Raw output (pm2 lines included). */
   output(): string;
-  /** Current pid of one app, as pm2-runtime's direct child. */
-  pidOf(app: AppName): number | undefined;
+  /** Current pid of one app, as pm2-runtime's direct child (async: a sync `ps` would stall the caller's timers). */
+  pidOf(app: AppName): Promise<number | undefined>;
   /** Wait until `probe` is true (polling), or throw after timeoutMs. */
   waitFor(what: string, probe: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
   waitReady(timeoutMs?: number): Promise<void>;
@@ -60,6 +62,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   let exited = false;
   child.on('exit', () => (exited = true));
+  child.on('error', (err) => {
+    out += `\nstack failed to start: ${err.message}\n`;
+    exited = true;
+  });
 
   const waitFor: Stack['waitFor'] = async (what, probe, timeoutMs = 15000) => {
     const deadline = Date.now() + timeoutMs;
@@ -89,10 +95,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
             return [];
           }
         }),
-    pidOf(app) {
+    async pidOf(app) {
       if (child.pid === undefined) return undefined;
       const script = path.join(ROOT, `apps/${app}/dist/main.js`);
-      const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n');
+      const rows = (await promisify(execFile)('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })).stdout.split('\n');
       for (const row of rows) {
         const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(row);
         if (m && Number(m[2]) === child.pid && m[3]?.includes(script)) return Number(m[1]);
@@ -119,7 +125,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         }
       }
       for (const app of ['router', 'media', 'webhooks'] as const) {
-        const pid = stack.pidOf(app);
+        const pid = await stack.pidOf(app);
         if (pid) process.kill(pid, 'SIGKILL');
       }
       rmSync(pm2Home, { recursive: true, force: true });
