@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng sox)
+# espeak-ng: the offline voice; pocketsphinx(+en-us): optional offline English keywords; -testdata: a real recording for its test; sox: handy for converting WAVs
+APT_PACKAGES=(espeak-ng sox pocketsphinx pocketsphinx-en-us pocketsphinx-testdata)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

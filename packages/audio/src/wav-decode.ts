@@ -20,6 +20,8 @@ const TAG_EXTENSIBLE = 0xfffe;
 const SUPPORTED_BITS: Record<WavFormat, number[]> = { pcm: [8, 16, 24, 32], float: [32, 64], mulaw: [8], alaw: [8] };
 /** Streaming writers put this in the data size when the length is unknown; then the data runs to the end. */
 const UNKNOWN_SIZE = 0xffffffff;
+// why: writers that stream to a pipe cannot know the length and write a huge placeholder (espeak-ng --stdout: 0x7ffff000).
+const STREAMING_PLACEHOLDER_MIN = 0x7fff0000;
 
 interface Fmt {
   format: WavFormat;
@@ -95,7 +97,7 @@ export function decodeWav(buf: Uint8Array): DecodedWav {
       if (size > available) throw new WavError('WAV_ERR_TRUNCATED', 'fmt chunk runs past the end of the file');
       fmt = parseFmt(view, body, size);
     } else if (id === 'data' && !data) {
-      if (size === UNKNOWN_SIZE) data = { at: body, size: available };
+      if (size === UNKNOWN_SIZE || (size >= STREAMING_PLACEHOLDER_MIN && size > available)) data = { at: body, size: available };
       else if (size > available) throw new WavError('WAV_ERR_TRUNCATED', `data chunk declares ${size} bytes, ${available} present`);
       else data = { at: body, size };
     }

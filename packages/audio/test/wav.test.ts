@@ -202,3 +202,12 @@ t.test('wavToMulaw8k turns any supported WAV into mono 8 kHz μ-law', async (t) 
   t.same(wavToMulaw8k(encodeWav(already, { sampleRate: 8000, format: 'mulaw' })), already, 'μ-law 8 kHz passes through');
   t.throws(() => wavToMulaw8k(new Uint8Array(4)), { code: 'WAV_ERR_NOT_RIFF' });
 });
+
+t.test('a WAV streamed to a pipe (placeholder data size, as espeak-ng --stdout writes) reads to the end', async (t) => {
+  const pcm = new Int16Array([100, -200, 300, -400]);
+  const wav = encodeWav(new Uint8Array(pcm.buffer), { sampleRate: 22050, format: 'pcm16' });
+  const view = new DataView(wav.buffer, wav.byteOffset, wav.byteLength);
+  view.setUint32(40, 0x7ffff000, true);
+  const decoded = decodeWav(wav);
+  t.same(Array.from(decoded.samples), [100, -200, 300, -400]);
+});

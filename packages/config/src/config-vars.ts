@@ -36,6 +36,7 @@ export const CONFIG_VARS: readonly VarSpec[] = [
   { name: 'AZURE_SPEECH_KEY', type: 'string', secret: true, description: 'Azure Speech key; set it to use Azure STT and TTS (else the offline voice is used).' },
   { name: 'AZURE_SPEECH_REGION', type: 'string', description: 'Azure Speech region, e.g. westeurope (or set AZURE_SPEECH_HOST).' },
   { name: 'AZURE_SPEECH_HOST', type: 'url', protocols: ['ws:', 'wss:', 'http:', 'https:'], description: 'Custom Azure Speech endpoint host (ws:// or wss://), e.g. a container or a test fake.' },
+  { name: 'OFFLINE_STT', type: 'enum', default: 'dtmf', values: ['dtmf', 'pocketsphinx'], description: 'Without Azure: dtmf recognizes key presses only; pocketsphinx also spots English keywords of the agent script (experimental, weak on phone audio).' },
   { name: 'STT_LANGUAGES', type: 'list', default: 'he-IL', description: 'Recognition languages; two or more (e.g. he-IL,en-US) turn on language auto-detection.' },
   { name: 'STT_SEGMENTATION_SILENCE_MS', type: 'int', default: '500', min: 100, max: 5000, description: 'Azure end-of-phrase silence.' },
   { name: 'TTS_VOICE', type: 'string', default: 'he-IL-HilaNeural', description: 'Azure voice name.' },

@@ -23,6 +23,7 @@ export interface Config {
   azureSpeechKey: string | undefined;
   azureSpeechRegion: string | undefined;
   azureSpeechHost: string | undefined;
+  offlineStt: 'dtmf' | 'pocketsphinx';
   sttLanguages: string[];
   sttSegmentationSilenceMs: number;
   ttsVoice: string;
@@ -128,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     azureSpeechKey: s('AZURE_SPEECH_KEY'),
     azureSpeechRegion: s('AZURE_SPEECH_REGION'),
     azureSpeechHost: s('AZURE_SPEECH_HOST'),
+    offlineStt: s('OFFLINE_STT') as 'dtmf' | 'pocketsphinx',
     sttLanguages: raw['STT_LANGUAGES'] as string[],
     sttSegmentationSilenceMs: i('STT_SEGMENTATION_SILENCE_MS'),
     ttsVoice: s('TTS_VOICE') as string,

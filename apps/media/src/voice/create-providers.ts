@@ -8,7 +8,10 @@ import {
   DtmfOnlySttProvider,
   EspeakTtsProvider,
   OpenAiLlmProvider,
+  PocketsphinxSttProvider,
   ScriptedLlmProvider,
+  keywordsFromAgentScript,
+  loadAgentScript,
   type ProviderSet,
   type TtsProvider,
 } from '@tva/providers';
@@ -31,7 +34,9 @@ export function createProviders(config: Config, log: Logger): ChosenProviders {
 
   const stt = azure
     ? new AzureSttProvider({ ...azure, languages: config.sttLanguages, segmentationSilenceMs: config.sttSegmentationSilenceMs })
-    : new DtmfOnlySttProvider();
+    : config.offlineStt === 'pocketsphinx'
+      ? new PocketsphinxSttProvider({ keywords: keywordsFromAgentScript(loadAgentScript(config.agentScriptFile)) })
+      : new DtmfOnlySttProvider();
   const tts = azure ? new AzureTtsProvider({ ...azure, voice: config.ttsVoice, language: config.ttsLanguage, firstChunkTimeoutMs: config.ttsTimeoutMs }) : espeak;
 
   let llm: ProviderSet['llm'];

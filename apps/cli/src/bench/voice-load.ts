@@ -1,0 +1,192 @@
+// `npm run bench`: N concurrent simulated calls through the router against fake providers; prints a markdown report.
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { SimulatedCall } from '@tva/call-simulator';
+import { speechLikeMulaw } from '@tva/providers';
+import { startStack, type Stack } from '../stack/start-stack';
+import { httpRequest } from '../stack/http-get';
+import { pollHealth } from '../stack/poll-health';
+import { fmt, qRow, quantiles } from './stats';
+
+const END_SILENCE_MS = 600;
+const SPEECH = speechLikeMulaw(600);
+
+interface LevelResult {
+  calls: number;
+  sustained: number;
+  turnsSent: number;
+  serverAdded: number[];
+  clientAdded: number[];
+  loopP99: number;
+  loopMax: number;
+  cpuCores: number;
+  rssPerCallMb: number;
+  health: Awaited<ReturnType<ReturnType<typeof pollHealth>['stop']>>;
+  errors: string[];
+}
+
+async function startFakes(llmMs: number, ttsMs: number): Promise<{ urls: { openai: string; azure: string }; stop: () => void }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'fake-services.js'), String(llmMs), String(ttsMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+  return { urls: JSON.parse(line) as { openai: string; azure: string }, stop: () => child.stdin.end() };
+}
+
+async function mediaStats(stack: Stack, reset: boolean) {
+  const r = await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz${reset ? '?reset=1' : ''}`);
+  return JSON.parse(r.body) as { calls: number; eventLoopDelayMs: { p99: number; max: number }; rssBytes: number; cpuUs: { user: number; system: number } };
+}
+
+async function handshakeMs(url: string): Promise<number> {
+  const started = performance.now();
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const ms = performance.now() - started;
+  ws.terminate();
+  return ms;
+}
+
+async function routerOverhead(stack: Stack, n: number): Promise<{ via: number[]; direct: number[] }> {
+  const via: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < n; i++) {
+    via.push(await handshakeMs(stack.wsUrl));
+    direct.push(await handshakeMs(`ws://127.0.0.1:${stack.mediaPort}/ws/twilio-media`));
+  }
+  return { via, direct };
+}
+
+/** One caller: greeting, then a 600 ms utterance every 4 s until `untilMs`; returns turn latencies seen by the caller. */
+async function caller(stack: Stack, untilMs: number, delayMs: number, llmMs: number, ttsMs: number, out: LevelResult): Promise<void> {
+  await new Promise((r) => setTimeout(r, delayMs));
+  let call: SimulatedCall;
+  try {
+    call = await SimulatedCall.connect({ url: stack.wsUrl, connectTimeoutMs: 10000 });
+  } catch (err) {
+    out.errors.push((err as Error).message);
+    return;
+  }
+  let speechEnd = 0;
+  let waiting = false;
+  let answered = 0;
+  call.on('media', () => {
+    if (!waiting) return;
+    waiting = false;
+    answered += 1;
+    out.clientAdded.push(performance.now() - speechEnd - END_SILENCE_MS - llmMs - ttsMs);
+  });
+  let turns = 0;
+  await call.sendSilence(1500);
+  while (performance.now() < untilMs && call.isOpen) {
+    await call.sendAudio(SPEECH);
+    speechEnd = performance.now();
+    waiting = true;
+    turns += 1;
+    await call.sendSilence(3400);
+  }
+  out.turnsSent += turns;
+  const open = call.isOpen;
+  await call.stop();
+  if (open && answered >= turns - 1 && turns > 0) out.sustained += 1;
+  else out.errors.push(`call ${call.result().streamSid}: ${answered}/${turns} turns answered, open=${open}, ${call.result().errors.join('; ')}`);
+}
+
+async function runLevel(stack: Stack, calls: number, seconds: number, rampS: number, llmMs: number, ttsMs: number): Promise<LevelResult> {
+  const out: LevelResult = { calls, sustained: 0, turnsSent: 0, serverAdded: [], clientAdded: [], loopP99: NaN, loopMax: NaN, cpuCores: NaN, rssPerCallMb: NaN, health: { latencies: [], failures: [], n: 0, p50: NaN, p99: NaN, max: NaN }, errors: [] };
+  const idle = await mediaStats(stack, false);
+  const t0 = performance.now();
+  const until = t0 + (rampS + seconds) * 1000;
+  const logsBefore = stack.logs().length;
+  const running = Array.from({ length: calls }, (_, i) => caller(stack, until, (i * rampS * 1000) / calls, llmMs, ttsMs, out));
+  await new Promise((r) => setTimeout(r, rampS * 1000 + 2000));
+  // steady state: every call is up
+  const health = pollHealth(`${stack.baseUrl}/healthz`, 50);
+  const before = await mediaStats(stack, true);
+  const wall0 = performance.now();
+  await new Promise((r) => setTimeout(r, Math.max(1000, seconds * 1000 - 4000)));
+  const after = await mediaStats(stack, false);
+  const wallMs = performance.now() - wall0;
+  out.health = await health.stop();
+  await Promise.all(running);
+  out.loopP99 = after.eventLoopDelayMs.p99;
+  out.loopMax = after.eventLoopDelayMs.max;
+  out.cpuCores = (after.cpuUs.user + after.cpuUs.system - before.cpuUs.user - before.cpuUs.system) / 1000 / wallMs;
+  out.rssPerCallMb = (after.rssBytes - idle.rssBytes) / calls / 1024 / 1024;
+  const turnLines = stack.logs().slice(logsBefore).filter((l) => l['event'] === 'TURN' && typeof l['endOfSpeech→firstAudio'] === 'number');
+  out.serverAdded = turnLines.map((l) => (l['endOfSpeech→firstAudio'] as number) - END_SILENCE_MS - llmMs - ttsMs);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      calls: { type: 'string', default: '50,100,200' },
+      seconds: { type: 'string', default: '30' },
+      ramp: { type: 'string', default: '10' },
+      'llm-ms': { type: 'string', default: '200' },
+      'tts-ms': { type: 'string', default: '100' },
+    },
+  });
+  const levels = (values.calls ?? '200').split(',').map(Number);
+  const seconds = Number(values.seconds);
+  const rampS = Number(values.ramp);
+  const llmMs = Number(values['llm-ms']);
+  const ttsMs = Number(values['tts-ms']);
+  const fakes = await startFakes(llmMs, ttsMs);
+  const stack = await startStack({
+    AGENT: 'voice',
+    LOG_LEVEL: 'info',
+    AZURE_SPEECH_KEY: 'azure-bench',
+    AZURE_SPEECH_HOST: fakes.urls.azure,
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: fakes.urls.openai,
+    GREETING_TEXT: 'שלום, במה אפשר לעזור?',
+    TURN_END_SILENCE_MS: String(END_SILENCE_MS),
+    STT_SEGMENTATION_SILENCE_MS: '400',
+    PING_INTERVAL_MS: '10000',
+  });
+  try {
+    await stack.waitFor('phrases cached', () => stack.logs().some((l) => l['event'] === 'PHRASES_READY'), 20000);
+    const overhead = await routerOverhead(stack, 100);
+    const lines: string[] = [];
+    lines.push(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+    lines.push(`Fakes: LLM first token ${llmMs} ms, TTS first chunk ${ttsMs} ms; end-of-turn silence ${END_SILENCE_MS} ms; each caller says 600 ms of speech every 4 s.`);
+    lines.push('');
+    lines.push('| calls | sustained | turns (server TURN lines) | server-added p50 / p95 / p99 ms | caller-seen added p50 / p99 ms | media event-loop delay p99 / max ms | media CPU (cores) | RSS per call MB | /healthz p50 / p99 / max ms (fails) |');
+    lines.push('|---|---|---|---|---|---|---|---|---|');
+    for (const calls of levels) {
+      process.stderr.write(`bench: ${calls} calls for ${seconds} s (ramp ${rampS} s)…\n`);
+      const r = await runLevel(stack, calls, seconds, rampS, llmMs, ttsMs);
+      const s = quantiles(r.serverAdded);
+      const c = quantiles(r.clientAdded);
+      lines.push(
+        `| ${calls} | ${r.sustained} | ${s.n} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} | ${fmt(c.p50)} / ${fmt(c.p99)} | ${fmt(r.loopP99)} / ${fmt(r.loopMax)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.rssPerCallMb, 2)} | ${fmt(r.health.p50)} / ${fmt(r.health.p99)} / ${fmt(r.health.max)} (${r.health.failures.length}) |`,
+      );
+      if (r.errors.length) lines.push(`<!-- ${calls} calls: ${r.errors.length} problems, first: ${r.errors.slice(0, 3).join(' | ').replace(/--/g, '-')} -->`);
+      process.stderr.write(`${lines[lines.length - 1]}\n`);
+      await new Promise((res) => setTimeout(res, 3000));
+    }
+    lines.push('');
+    lines.push('Router overhead (WebSocket handshake, 100 each, alternating, idle stack):');
+    lines.push('');
+    lines.push('| path | n | p50 ms | p95 ms | p99 ms | max ms |');
+    lines.push('|---|---|---|---|---|---|');
+    lines.push(qRow('through the router', overhead.via));
+    lines.push(qRow('direct to the media worker', overhead.direct));
+    lines.push(`\nRouter/direct p50 ratio: ${fmt(quantiles(overhead.via).p50 / quantiles(overhead.direct).p50, 2)}`);
+    console.log(lines.join('\n'));
+  } finally {
+    await stack.stop();
+    fakes.stop();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`bench failed: ${err.stack ?? err.message}`);
+  process.exit(1);
+});
