@@ -64,8 +64,9 @@ export class TurnRunner {
     return heard;
   }
 
-  /** Plays already-synthesized audio (greeting, apology) in 100 ms chunks with marks. */
-  playCached(text: string, audio: Uint8Array, kind: string): void {
+  /** Plays already-synthesized audio (greeting, apology) in 100 ms chunks with marks; `entry` is trimmed on barge-in. */
+  playCached(text: string, audio: Uint8Array, kind: string, entry?: ChatMessage): void {
+    this.reply = entry;
     const sentence = this.tracker.beginSentence(text);
     for (let off = 0; off < audio.length && !this.controller.signal.aborted; off += PHRASE_CHUNK_BYTES) {
       this.send(sentence, audio.subarray(off, off + PHRASE_CHUNK_BYTES));

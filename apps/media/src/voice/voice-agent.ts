@@ -43,8 +43,9 @@ export class VoiceAgent implements Agent {
     this.vad = this.opts.createVad();
     this.turns = new TurnDetector({ endSilenceMs: this.opts.endSilenceMs, minSpeechMs: this.opts.minSpeechMs });
     this.barge = new BargeInDetector({ minSpeechMs: this.opts.bargeInMs });
-    this.history.push({ role: 'assistant', content: this.opts.greeting });
-    this.speakPhrase(this.opts.greeting, 'greeting');
+    const greeting: ChatMessage = { role: 'assistant', content: this.opts.greeting };
+    this.history.push(greeting);
+    this.speakPhrase(this.opts.greeting, 'greeting', greeting);
     void this.startStt();
   }
 
@@ -147,12 +148,12 @@ export class VoiceAgent implements Agent {
     this.log.info({ event: EVENTS.BARGE_IN, turn: runner.turn, heardMs: runner.playedMs, heard }, 'caller interrupted; cleared playback');
   }
 
-  private speakPhrase(text: string, kind: 'greeting' | 'apology'): void {
+  private speakPhrase(text: string, kind: 'greeting' | 'apology', entry?: ChatMessage): void {
     const runner = new TurnRunner({ turn: 0, ctx: this.ctx, providers: this.opts.providers, history: [], ttsTimeoutMs: this.opts.ttsTimeoutMs, transferNumber: undefined });
     this.current = runner;
     this.opts.phrases.get(text).then(
       (audio) => {
-        if (!this.stopped) runner.playCached(text, audio, kind);
+        if (!this.stopped) runner.playCached(text, audio, kind, entry);
       },
       (err: Error) => this.log.error({ event: 'PHRASE_ERROR', err: err.message }, 'phrase failed'),
     );
