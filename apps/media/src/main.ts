@@ -20,7 +20,7 @@ function agentFactory(): { create: () => Agent; warm?: () => Promise<unknown> } 
   return {
     create: () =>
       new VoiceAgent({
-        providers: chosen.providers,
+        providers: chosen.forCall(),
         phrases,
         greeting: chosen.greeting,
         apology: config.apologyText,

@@ -109,6 +109,8 @@ export interface TtsProvider {
    * Aborting the signal stops synthesis and ends the iteration promptly.
    */
   synthesize(text: string, signal: AbortSignal, opts?: { language?: string }): AsyncIterable<Uint8Array>;
+  /** Releases connections (optional; per-call providers are closed when the call ends). */
+  close?(): void | Promise<void>;
 }
 
 /** Everything a call needs, named for the startup log. */

@@ -12,6 +12,7 @@ import { pollHealth } from '../stack/poll-health';
 import { fmt, qRow, quantiles } from './stats';
 
 const END_SILENCE_MS = 600;
+const SPANS = ['endOfSpeech→sttFinal', 'sttFinal→llmFirstToken', 'llmFirstToken→ttsFirstAudio', 'ttsFirstAudio→mediaTx'] as const;
 const SPEECH = speechLikeMulaw(600);
 
 interface LevelResult {
@@ -19,6 +20,7 @@ interface LevelResult {
   sustained: number;
   turnsSent: number;
   serverAdded: number[];
+  spans: Record<string, number[]>;
   clientAdded: number[];
   loopP99: number;
   loopMax: number;
@@ -97,7 +99,7 @@ async function caller(stack: Stack, untilMs: number, delayMs: number, llmMs: num
 }
 
 async function runLevel(stack: Stack, calls: number, seconds: number, rampS: number, llmMs: number, ttsMs: number): Promise<LevelResult> {
-  const out: LevelResult = { calls, sustained: 0, turnsSent: 0, serverAdded: [], clientAdded: [], loopP99: NaN, loopMax: NaN, cpuCores: NaN, rssPerCallMb: NaN, health: { latencies: [], failures: [], n: 0, p50: NaN, p99: NaN, max: NaN }, errors: [] };
+  const out: LevelResult = { calls, sustained: 0, turnsSent: 0, serverAdded: [], spans: {}, clientAdded: [], loopP99: NaN, loopMax: NaN, cpuCores: NaN, rssPerCallMb: NaN, health: { latencies: [], failures: [], n: 0, p50: NaN, p99: NaN, max: NaN }, errors: [] };
   const idle = await mediaStats(stack, false);
   const t0 = performance.now();
   const until = t0 + (rampS + seconds) * 1000;
@@ -119,6 +121,7 @@ async function runLevel(stack: Stack, calls: number, seconds: number, rampS: num
   out.rssPerCallMb = (after.rssBytes - idle.rssBytes) / calls / 1024 / 1024;
   const turnLines = stack.logs().slice(logsBefore).filter((l) => l['event'] === 'TURN' && typeof l['endOfSpeech→firstAudio'] === 'number');
   out.serverAdded = turnLines.map((l) => (l['endOfSpeech→firstAudio'] as number) - END_SILENCE_MS - llmMs - ttsMs);
+  for (const k of SPANS) out.spans[k] = turnLines.map((l) => l[k]).filter((v): v is number => typeof v === 'number');
   return out;
 }
 
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push('| calls | sustained | turns (server TURN lines) | server-added p50 / p95 / p99 ms | caller-seen added p50 / p99 ms | media event-loop delay p99 / max ms | media CPU (cores) | RSS per call MB | /healthz p50 / p99 / max ms (fails) |');
     lines.push('|---|---|---|---|---|---|---|---|---|');
+    const spanRows: string[] = [];
     for (const calls of levels) {
       process.stderr.write(`bench: ${calls} calls for ${seconds} s (ramp ${rampS} s)…\n`);
       const r = await runLevel(stack, calls, seconds, rampS, llmMs, ttsMs);
@@ -169,8 +173,15 @@ async function main(): Promise<void> {
       );
       if (r.errors.length) lines.push(`<!-- ${calls} calls: ${r.errors.length} problems, first: ${r.errors.slice(0, 3).join(' | ').replace(/--/g, '-')} -->`);
       process.stderr.write(`${lines[lines.length - 1]}\n`);
+      spanRows.push(`| ${calls} | ${SPANS.map((k) => `${fmt(quantiles(r.spans[k] ?? []).p50)} / ${fmt(quantiles(r.spans[k] ?? []).p99)}`).join(' | ')} |`);
       await new Promise((res) => setTimeout(res, 3000));
     }
+    lines.push('');
+    lines.push(`Where the time goes (server TURN spans, p50 / p99 ms; the fakes' own delays are inside them):`);
+    lines.push('');
+    lines.push(`| calls | ${SPANS.join(' | ')} |`);
+    lines.push(`|---|${SPANS.map(() => '---').join('|')}|`);
+    lines.push(...spanRows);
     lines.push('');
     lines.push('Router overhead (WebSocket handshake, 100 each, alternating, idle stack):');
     lines.push('');

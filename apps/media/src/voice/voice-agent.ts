@@ -76,6 +76,7 @@ export class VoiceAgent implements Agent {
     this.current?.cancel();
     this.abort.abort();
     void this.stt?.close();
+    void Promise.resolve(this.opts.providers.tts.close?.()).catch(() => undefined);
     this.vad.close();
   }
 
