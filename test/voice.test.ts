@@ -3,6 +3,7 @@ import t from 'tap';
 import { SimulatedCall } from '@tva/call-simulator';
 import { speechLikeMulaw, startFakeAzureSpeech, startFakeOpenAI, type FakeOpenAIRequest, type FakeReply } from '@tva/providers';
 import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
+import { postForm } from '../apps/cli/src/stack/http-get';
 
 const GREETING = 'שלום, כאן העוזר הקולי של המספרה. במה אפשר לעזור?';
 const APOLOGY = 'סליחה, הייתה לי תקלה קטנה. אפשר לחזור על זה?';
@@ -43,6 +44,7 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
     LOG_TRANSCRIPTS: 'true',
     STT_SEGMENTATION_SILENCE_MS: '400',
     TURN_END_SILENCE_MS: '600',
+    TRANSFER_NUMBER: '+972500000001',
   });
   t.teardown(async () => {
     await stack.stop();
@@ -149,5 +151,18 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
     t.equal(r.closeCode, 1000);
     t.equal(r.closeReason, 'agent-end');
     t.ok(r.marks.filter((m) => m.echoedAtMs !== null).length > 0, 'the goodbye played before the close');
+    const ended = await postForm(`${stack.baseUrl}/webhook/stream_ended`, { CallSid: r.callSid });
+    t.match(ended.body, '<Hangup/>', 'the <Connect action> then hangs up');
+  });
+
+  t.test('transfer_call ends the stream and the <Connect action> dials the configured number', async (t) => {
+    next = { text: 'מעביר אותך לנציג.', toolCalls: [{ name: 'transfer_call', arguments: {} }] };
+    const c = await call();
+    c.sendDtmf('0');
+    await c.closed();
+    const r = c.result();
+    t.equal(r.closeReason, 'transfer');
+    const ended = await postForm(`${stack.baseUrl}/webhook/stream_ended`, { CallSid: r.callSid });
+    t.match(ended.body, '<Dial>+972500000001</Dial>');
   });
 });

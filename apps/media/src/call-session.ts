@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { MediaStreamProtocol, ProtocolError } from '@tva/twilio-media-stream';
 import { callLogger, EVENTS, type Logger } from '@tva/logging';
 import type { Agent, AgentContext } from './agents/agent';
+import type { StreamOutcome } from './outcome-notifier';
 
 export interface CallSessionOptions {
   startTimeoutMs: number;
@@ -13,6 +14,8 @@ export interface CallSessionOptions {
   remoteAddress: string | undefined;
   createAgent(): Agent;
   onClose(session: CallSession): void;
+  /** Called once per stream that had a `start`, with how it ended. */
+  onOutcome?(outcome: StreamOutcome): void;
 }
 
 /** Close codes we send, with why. */
@@ -29,8 +32,9 @@ export class CallSession {
   private awaitingPong = false;
   private closing = false;
   readonly stats = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, marksOut: 0, marksIn: 0, dtmf: 0 };
-  /** Why we ended it ourselves, when we did ('agent-end', 'protocol-error', …). */
+  /** Why we ended it ourselves, when we did ('agent-end', 'transfer', a protocol error code, …). */
   endedBy: string | undefined;
+  private transferTo: string | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -130,8 +134,13 @@ export class CallSession {
       },
       endCall: (reason) => {
         this.log.info({ event: 'AGENT_END', reason }, 'agent ended the call');
-        this.endedBy = 'agent-end';
-        this.end(CLOSE.NORMAL, 'agent-end');
+        if (reason.startsWith('transfer:')) {
+          this.transferTo = reason.slice('transfer:'.length) || undefined;
+          this.endedBy = 'transfer';
+        } else {
+          this.endedBy = 'agent-end';
+        }
+        this.end(CLOSE.NORMAL, this.endedBy);
       },
     };
   }
@@ -180,5 +189,9 @@ export class CallSession {
       'stream closed',
     );
     this.opts.onClose(this);
+    const { callSid, streamSid } = this.protocol;
+    if (callSid && streamSid) {
+      this.opts.onOutcome?.({ callSid, streamSid, endedBy: this.endedBy ?? 'peer', closeCode: code, ...(this.transferTo ? { transferTo: this.transferTo } : {}) });
+    }
   }
 }

@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { EVENTS, type Logger } from '@tva/logging';
 import { CallSession } from './call-session';
 import type { Agent } from './agents/agent';
+import type { StreamOutcome } from './outcome-notifier';
 
 export const MEDIA_PATH = '/ws/twilio-media';
 export const TWILIO_SUBPROTOCOL = 'audio.twilio.com';
@@ -16,6 +17,7 @@ export interface MediaServerOptions {
   startTimeoutMs: number;
   pingIntervalMs: number;
   createAgent(): Agent;
+  onOutcome?(outcome: StreamOutcome): void;
 }
 
 export interface MediaServer {
@@ -77,6 +79,7 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
         remoteAddress: req.headers['x-forwarded-for']?.toString() ?? req.socket.remoteAddress,
         createAgent: opts.createAgent,
         onClose: (s) => sessions.delete(s),
+        ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
       });
       sessions.add(session);
     });

@@ -5,6 +5,7 @@ import { createMediaServer } from './create-media-server';
 import { EchoAgent } from './agents/echo-agent';
 import type { Agent } from './agents/agent';
 import { CLOSE } from './call-session';
+import { notifyOutcome } from './outcome-notifier';
 import { createProviders } from './voice/create-providers';
 import { PhraseCache } from './voice/phrase-cache';
 import { switchingVad } from './voice/switching-vad';
@@ -44,6 +45,7 @@ const media = createMediaServer({
   startTimeoutMs: config.startTimeoutMs,
   pingIntervalMs: config.pingIntervalMs,
   createAgent: agents.create,
+  onOutcome: (outcome) => void notifyOutcome(config.webhooksPort, config.callTokenSecret, outcome, logger),
 });
 
 media.server.listen(config.mediaPort, '127.0.0.1', () => {

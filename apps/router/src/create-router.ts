@@ -65,6 +65,12 @@ export function createRouter(opts: RouterOptions): http.Server {
       res.end(req.method === 'HEAD' ? undefined : HEALTH_BODY);
       return;
     }
+    if (path?.startsWith('/internal/')) {
+      // why: /internal/* is for our own processes on loopback; the public port never reaches it.
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
     const started = Date.now();
     Object.assign(req.headers, forwardedHeaders(req.headers, false, req.socket.remoteAddress));
     proxy.web(req, res, { target: opts.webhooksTarget }, (err) => {

@@ -82,6 +82,12 @@ t.test('/healthz is answered by the router itself, even with both targets down',
   t.equal(res.body, 'ok');
 });
 
+t.test('/internal/* is never reachable through the public port', async (t) => {
+  const port = await routerTo(await freePort(), await freePort(), t);
+  const res = await httpRequest(`http://127.0.0.1:${port}/internal/stream-outcome`, { method: 'POST', body: '{}' });
+  t.equal(res.status, 404);
+});
+
 t.test('webhooks down → 502 within a second, logged', async (t) => {
   const port = await routerTo(await freePort(), await freePort(), t);
   const res = await httpRequest(`http://127.0.0.1:${port}/webhook/incoming_call`, { method: 'POST', body: 'CallSid=CA1' });

@@ -3,9 +3,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import formbody from '@fastify/formbody';
 import type { Config } from '@tva/config';
 import { EVENTS, type Logger } from '@tva/logging';
-import { createCallToken } from '@tva/security';
+import { createCallToken, isValidInternalSignature } from '@tva/security';
+import { CallOutcomes, type StreamOutcome } from './call-outcomes';
 import { joinUrl, publicBase } from './public-base';
-import { streamTwiml } from './stream-twiml';
+import { dialTwiml, hangupTwiml, streamTwiml } from './stream-twiml';
 import { assertTwilioSignature } from './twilio-signature';
 import { WebhookError } from './webhook-errors';
 import { versionInfo } from './version-info';
@@ -13,6 +14,8 @@ import { versionInfo } from './version-info';
 export interface AppDeps {
   config: Config;
   logger: Logger;
+  /** How long stream_ended waits for the media worker's account of the stream. */
+  outcomeWaitMs?: number;
 }
 
 type Form = Record<string, string>;
@@ -21,9 +24,12 @@ function formOf(req: FastifyRequest): Form {
   return (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
 }
 
-export function buildApp({ config, logger }: AppDeps): FastifyInstance {
+export function buildApp({ config, logger, outcomeWaitMs = 1500 }: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 64 * 1024, trustProxy: false });
   app.register(formbody);
+  // why: internal messages are signed over their exact bytes, so JSON stays a string until the signature is checked.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const outcomes = new CallOutcomes();
   const version = versionInfo(config.deployId, config.gitSha);
 
   /** Throws WebhookError when signatures are on and this request's is missing or wrong. */
@@ -73,10 +79,37 @@ export function buildApp({ config, logger }: AppDeps): FastifyInstance {
     return reply.code(204).send();
   });
 
+  app.post('/internal/stream-outcome', async (req, reply) => {
+    const body = typeof req.body === 'string' ? req.body : '';
+    const sig = req.headers['x-internal-signature'];
+    if (!isValidInternalSignature(config.callTokenSecret, body, Array.isArray(sig) ? sig[0] : sig)) throw new WebhookError('WH_ERR_INTERNAL_SIGNATURE');
+    let outcome: StreamOutcome;
+    try {
+      outcome = JSON.parse(body) as StreamOutcome;
+    } catch {
+      throw new WebhookError('WH_ERR_BAD_OUTCOME');
+    }
+    if (typeof outcome.callSid !== 'string' || typeof outcome.endedBy !== 'string') throw new WebhookError('WH_ERR_BAD_OUTCOME');
+    outcomes.set(outcome);
+    req.log.info({ event: 'STREAM_OUTCOME', callSid: outcome.callSid, streamSid: outcome.streamSid, endedBy: outcome.endedBy, closeCode: outcome.closeCode }, 'stream outcome recorded');
+    return reply.code(204).send();
+  });
+
   app.post('/webhook/stream_ended', async (req, reply) => {
     checkSignature(req);
-    const form = formOf(req);
-    req.log.info({ event: 'STREAM_ENDED', callSid: form['CallSid'] }, 'stream ended (Connect action)');
+    const callSid = formOf(req)['CallSid'];
+    if (!callSid) throw new WebhookError('WH_ERR_MISSING_CALL_SID');
+    const outcome = await outcomes.waitFor(callSid, outcomeWaitMs);
+    const endedBy = outcome?.endedBy ?? 'unknown';
+    if (endedBy === 'agent-end') {
+      req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'hangup' }, 'stream ended by the agent: hanging up');
+      return reply.type('text/xml').send(hangupTwiml());
+    }
+    if (endedBy === 'transfer' && outcome?.transferTo) {
+      req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'dial' }, 'transferring the caller');
+      return reply.type('text/xml').send(dialTwiml(outcome.transferTo));
+    }
+    req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'none' }, 'stream ended without a deliberate end');
     return reply.code(204).send();
   });
 

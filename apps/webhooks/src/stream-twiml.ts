@@ -20,6 +20,12 @@ export function streamTwiml({ base, callSid, callToken }: StreamTwimlInput): str
   return response.toString();
 }
 
+export function dialTwiml(number: string): string {
+  const response = new VoiceResponse();
+  response.dial(number);
+  return response.toString();
+}
+
 export function hangupTwiml(): string {
   const response = new VoiceResponse();
   response.hangup();

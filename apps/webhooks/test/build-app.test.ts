@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { getExpectedTwilioSignature, validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { loadConfig } from '@tva/config';
 import { createLogger } from '@tva/logging';
-import { verifyCallToken } from '@tva/security';
+import { internalSignature, verifyCallToken } from '@tva/security';
 import { buildApp } from '../src/build-app';
 
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
@@ -19,7 +19,7 @@ function appWith(env: Record<string, string>) {
     },
   });
   const config = loadConfig(env);
-  const app = buildApp({ config, logger: createLogger({ service: 'webhooks', destination: sink }) });
+  const app = buildApp({ config, logger: createLogger({ service: 'webhooks', destination: sink }), outcomeWaitMs: 400 });
   return { app, lines, config };
 }
 
@@ -131,4 +131,35 @@ t.test('/version shows the deployment id, version and start time, and no secret'
   t.match(body.version, /^\d+\.\d+\.\d+/);
   t.ok(Date.parse(body.startedAt) > 0);
   t.notMatch(res.body, /supersecret/);
+});
+
+t.test('stream_ended follows the media worker\'s account: hang up after end_call, dial after transfer, nothing otherwise', async (t) => {
+  const { app, config, lines } = appWith({ CALL_TOKEN_SECRET: 'internal-key' });
+  t.teardown(() => app.close());
+  const tell = (o: Record<string, unknown>, signWith = config.callTokenSecret) => {
+    const body = JSON.stringify(o);
+    return app.inject({ method: 'POST', url: '/internal/stream-outcome', headers: { 'content-type': 'application/json', 'x-internal-signature': internalSignature(signWith, body) }, payload: body });
+  };
+  const ended = (callSid: string) => app.inject({ method: 'POST', url: '/webhook/stream_ended', headers: FORM_HEADERS, payload: form({ CallSid: callSid }) });
+
+  t.equal((await tell({ callSid: 'CAend', streamSid: 'MZ1', endedBy: 'agent-end', closeCode: 1000 })).statusCode, 204);
+  const hang = await ended('CAend');
+  t.equal(hang.statusCode, 200);
+  t.equal(hang.body, '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
+
+  await tell({ callSid: 'CAxfer', streamSid: 'MZ2', endedBy: 'transfer', closeCode: 1000, transferTo: '+972501112222' });
+  t.match((await ended('CAxfer')).body, '<Dial>+972501112222</Dial>');
+
+  const pending = ended('CAlate');
+  await new Promise((r) => setTimeout(r, 100));
+  await tell({ callSid: 'CAlate', streamSid: 'MZ3', endedBy: 'agent-end', closeCode: 1000 });
+  t.match((await pending).body, '<Hangup/>', 'an outcome that arrives while stream_ended waits is used');
+
+  const unknown = await ended('CAnone');
+  t.equal(unknown.statusCode, 204, 'no account of the stream: nothing to do yet');
+
+  const forged = await tell({ callSid: 'CAend', streamSid: 'MZ1', endedBy: 'transfer', closeCode: 1000, transferTo: '+1900' }, 'wrong-key');
+  t.equal(forged.statusCode, 403);
+  t.equal(forged.json().code, 'WH_ERR_INTERNAL_SIGNATURE');
+  t.ok(lines.some((l) => l['code'] === 'WH_ERR_INTERNAL_SIGNATURE'), 'logged with its code');
 });

@@ -1,3 +1,4 @@
 // Public surface of @tva/security.
 export * from './call-token';
 export * from './twilio-signature';
+export * from './internal-signature';

@@ -52,6 +52,8 @@ export function createProviders(config: Config, log: Logger): ChosenProviders {
       model: config.openaiModel,
       systemPrompt,
       timeoutMs: config.llmTimeoutMs,
+      // why: offering transfer_call with nowhere to transfer to would make the model promise what cannot happen.
+      tools: config.transferNumber ? ['end_call', 'transfer_call'] : ['end_call'],
     });
   } else {
     const scripted = new ScriptedLlmProvider(config.agentScriptFile ? { scriptPath: config.agentScriptFile } : {});
