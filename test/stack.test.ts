@@ -5,6 +5,7 @@ import { twilioMessage } from '@tva/twilio-media-stream';
 import { runCall } from '@tva/call-simulator';
 import { encodeMulaw } from '@tva/audio';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import { twilioSignature } from '@tva/security';
 import { startStack } from '../apps/cli/src/stack/start-stack';
 import { runWscat } from '../test-support/run-wscat';
 import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
@@ -14,30 +15,43 @@ const AUTH_TOKEN = 'stack-test-auth-token';
 t.test('the stack under pm2', async (t) => {
   const stack = await startStack({ AGENT: 'echo', TWILIO_AUTH_TOKEN: AUTH_TOKEN, DEPLOY_ID: 'stack-test', START_TIMEOUT_MS: '1500' });
   t.teardown(() => stack.stop());
-  const start = twilioMessage.start({ streamSid: 'MZstack', callSid: 'CAstack', accountSid: 'ACstack', customParameters: { call_sid: 'CAstack' }, sequenceNumber: 1 });
+  // Twilio signs the upgrade URL; the router forwards scheme and host, so the media worker checks ws://127.0.0.1:PORT/….
+  const sigHeader = { 'x-twilio-signature': twilioSignature(AUTH_TOKEN, stack.wsUrl) };
+  /** What Twilio does: ask incoming_call for TwiML, then start the stream with its <Parameter>s. */
+  let calls = 0;
+  const startFor = async (streamSid: string) => {
+    calls += 1;
+    const callSid = `CAstack${calls}`;
+    const url = `${stack.baseUrl}/webhook/incoming_call`;
+    const twiml = (await postForm(url, { CallSid: callSid }, { 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, { CallSid: callSid }) })).body;
+    const token = /name="call_token" value="([^"]+)"/.exec(twiml)?.[1] ?? '';
+    return twilioMessage.start({ streamSid, callSid, accountSid: 'ACstack', customParameters: { call_sid: callSid, call_token: token }, sequenceNumber: 1 });
+  };
   const media = twilioMessage.media({ streamSid: 'MZstack', sequenceNumber: 2, chunk: 1, timestamp: 0, payload: new Uint8Array(800).fill(0x55) });
+  const signedWs = (protocols: string[] = []) => new WebSocket(stack.wsUrl, protocols, { headers: sigHeader });
+  const wscatSig = ['-H', `X-Twilio-Signature: ${sigHeader['x-twilio-signature']}`];
 
   t.test('wscat -s audio.twilio.com: 101 with the subprotocol, and the echo agent answers', async (t) => {
-    const r = await runWscat(stack.wsUrl, ['-s', 'audio.twilio.com'], [twilioMessage.connected(), start, media]);
+    const r = await runWscat(stack.wsUrl, ['-s', 'audio.twilio.com', ...wscatSig], [twilioMessage.connected(), await startFor('MZstack'), media]);
     t.equal(r.code, 0, r.stderr);
     t.match(r.stdout, /"event":"media","streamSid":"MZstack"/);
     t.match(r.stdout, /"event":"mark","streamSid":"MZstack","mark":\{"name":"echo-1"\}/);
   });
 
   t.test('wscat offering no subprotocol (as Twilio does) is accepted too', async (t) => {
-    const r = await runWscat(stack.wsUrl, [], [twilioMessage.connected(), start, media]);
+    const r = await runWscat(stack.wsUrl, wscatSig, [twilioMessage.connected(), await startFor('MZstack'), media]);
     t.equal(r.code, 0, r.stderr);
     t.match(r.stdout, /"event":"media"/);
   });
 
   t.test('wscat -H "Sec-WebSocket-Protocol: audio.twilio.com": the server echoes it (wscat then objects that it did not ask)', async (t) => {
-    const r = await runWscat(stack.wsUrl, ['-H', 'Sec-WebSocket-Protocol: audio.twilio.com'], [twilioMessage.connected()]);
+    const r = await runWscat(stack.wsUrl, ['-H', 'Sec-WebSocket-Protocol: audio.twilio.com', ...wscatSig], [twilioMessage.connected()]);
     t.match(r.stderr, /Server sent a subprotocol but none was requested/, 'proof the header came back through the router');
   });
 
   t.test('the handshake itself: 101, subprotocol echoed when offered', async (t) => {
     for (const offered of [['audio.twilio.com'], []]) {
-      const ws = new WebSocket(stack.wsUrl, offered);
+      const ws = signedWs(offered);
       let status = 0;
       ws.on('upgrade', (res) => (status = res.statusCode ?? 0));
       await new Promise((resolve, reject) => {
@@ -50,18 +64,55 @@ t.test('the stack under pm2', async (t) => {
     }
   });
 
+  t.test('with TWILIO_AUTH_TOKEN set, an unsigned or wrongly signed upgrade gets 403, logged', async (t) => {
+    for (const headers of [{}, { 'x-twilio-signature': twilioSignature('wrong-token', stack.wsUrl) }]) {
+      const ws = new WebSocket(stack.wsUrl, { headers });
+      const status = await new Promise<number>((resolve) => {
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => resolve(101));
+        ws.on('error', () => undefined);
+      });
+      ws.terminate();
+      t.equal(status, 403);
+    }
+    t.ok(stack.logs().some((l) => l['event'] === 'WS_REJECT' && l['code'] === 'MEDIA_ERR_SIGNATURE'));
+  });
+
+  t.test('a start whose call token is forged, for another call, or replayed is closed with 1008', async (t) => {
+    const good = await startFor('MZtok');
+    const parsed = JSON.parse(good) as { start: { callSid: string; customParameters: Record<string, string> } };
+    const forged = twilioMessage.start({ streamSid: 'MZf', callSid: parsed.start.callSid, accountSid: 'AC', customParameters: { ...parsed.start.customParameters, call_token: '1795468108.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, sequenceNumber: 1 });
+    const otherCall = twilioMessage.start({ streamSid: 'MZo', callSid: 'CAother', accountSid: 'AC', customParameters: { call_token: parsed.start.customParameters['call_token'] as string }, sequenceNumber: 1 });
+    const closeCode = async (startMsg: string) => {
+      const ws = signedWs();
+      await new Promise((r) => ws.once('open', r));
+      const closed = new Promise<number>((r) => ws.on('close', (c) => r(c)));
+      ws.send(twilioMessage.connected());
+      ws.send(startMsg);
+      const code = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(0), 1500))]);
+      ws.terminate();
+      return code;
+    };
+    t.equal(await closeCode(forged), 1008, 'forged token');
+    t.equal(await closeCode(otherCall), 1008, 'token of another call');
+    t.equal(await closeCode(good), 0, 'the real token opens the stream (still open after 1.5 s)');
+    t.equal(await closeCode(good), 1008, 'the same token again is a replay');
+    const codes = stack.logs().filter((l) => l['event'] === 'WS_REJECT').map((l) => l['code']);
+    for (const c of ['CALL_TOKEN_BAD_SIGNATURE', 'CALL_TOKEN_REPLAYED']) t.ok(codes.includes(c), `${c} logged`);
+  });
+
   t.test('no start within START_TIMEOUT_MS → closed with 1008, logged', async (t) => {
-    const ws = new WebSocket(stack.wsUrl);
+    const ws = signedWs();
     const code = await new Promise<number>((r) => ws.on('close', (c) => r(c)));
     t.equal(code, 1008);
     t.ok(stack.logs().some((l) => l['event'] === 'WS_REJECT' && l['code'] === 'TMS_ERR_START_TIMEOUT'));
   });
 
   t.test('bad frames close only their own socket with a logged code; a good call carries on', async (t) => {
-    const good = new WebSocket(stack.wsUrl);
+    const good = signedWs();
     await new Promise((r) => good.once('open', r));
     good.send(twilioMessage.connected());
-    good.send(twilioMessage.start({ streamSid: 'MZgood', callSid: 'CAgood', accountSid: 'AC', customParameters: {}, sequenceNumber: 1 }));
+    good.send(await startFor('MZgood'));
     const cases: Array<[string, (ws: WebSocket) => void, number]> = [
       ['malformed JSON', (ws) => ws.send('{"event":'), 1007],
       ['unknown event', (ws) => ws.send('{"event":"party"}'), 1007],
@@ -70,7 +121,7 @@ t.test('the stack under pm2', async (t) => {
       ['media before start', (ws) => ws.send(twilioMessage.media({ streamSid: 'MZ', sequenceNumber: 1, chunk: 1, timestamp: 0, payload: new Uint8Array(160) })), 1008],
     ];
     for (const [name, send, expected] of cases) {
-      const ws = new WebSocket(stack.wsUrl);
+      const ws = signedWs();
       await new Promise((r) => ws.once('open', r));
       ws.on('error', () => undefined);
       const closed = new Promise<number>((r) => ws.on('close', (c) => r(c)));
@@ -95,7 +146,8 @@ t.test('the stack under pm2', async (t) => {
     const pcm = new Int16Array(8000 * 2);
     for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(6000 * Math.sin((2 * Math.PI * (300 + i / 40) * i) / 8000));
     const audio = encodeMulaw(pcm);
-    const result = await runCall({ url: stack.wsUrl, audio, trailingSilenceMs: 1500 });
+    const params = (JSON.parse(await startFor('MZsim')) as { start: { callSid: string; customParameters: Record<string, string> } }).start;
+    const result = await runCall({ url: stack.wsUrl, headers: sigHeader, callSid: params.callSid, customParameters: params.customParameters, audio, trailingSilenceMs: 1500 });
     t.same(result.errors, [], 'no simulator errors');
     t.ok(result.received.length >= audio.length, `received ${result.received.length} of ${audio.length} bytes`);
     t.ok(Buffer.from(result.received.subarray(0, audio.length)).equals(Buffer.from(audio)), 'the same bytes, in order (chunking may differ)');

@@ -13,6 +13,8 @@ export interface CallSessionOptions {
   protocol: string;
   remoteAddress: string | undefined;
   createAgent(): Agent;
+  /** Checks `start` before any agent runs; a returned code closes the stream with 1008. */
+  authorizeStart?(callSid: string, customParameters: Record<string, string>): string | null;
   onClose(session: CallSession): void;
   /** Called once per stream that had a `start`, with how it ended. */
   onOutcome?(outcome: StreamOutcome): void;
@@ -58,6 +60,11 @@ export class CallSession {
 
   get streamSid(): string | undefined {
     return this.protocol.streamSid;
+  }
+
+  /** True when the agent has no turn in progress and nothing left to play (a good moment to hand the call over). */
+  get idle(): boolean {
+    return this.agent?.idle?.() ?? true;
   }
 
   /** Close the stream from our side (shutdown, agent hang-up). */
@@ -110,6 +117,13 @@ export class CallSession {
   private onStart(callSid: string, streamSid: string, customParameters: Record<string, string>, tracks: readonly string[]): void {
     clearTimeout(this.startTimer);
     this.log = callLogger(this.opts.logger, { callSid, streamSid });
+    const refused = this.opts.authorizeStart?.(callSid, customParameters) ?? null;
+    if (refused) {
+      this.log.warn({ event: EVENTS.WS_REJECT, code: refused, closeCode: CLOSE.POLICY }, 'stream refused: call token not valid for this call');
+      this.endedBy = refused;
+      this.end(CLOSE.POLICY, refused);
+      return;
+    }
     this.log.info({ event: EVENTS.WS_START, protocol: this.opts.protocol || null, tracks, customParameters, remote: this.opts.remoteAddress }, 'stream started');
     this.agent = this.opts.createAgent();
     this.agent.start(this.context(), { callSid, streamSid, customParameters });
@@ -178,6 +192,7 @@ export class CallSession {
   private onClose(code: number, reason: string): void {
     clearTimeout(this.startTimer);
     clearInterval(this.pingTimer);
+    const history = this.agent?.history?.();
     try {
       this.agent?.stop();
     } catch (err) {
@@ -191,7 +206,14 @@ export class CallSession {
     this.opts.onClose(this);
     const { callSid, streamSid } = this.protocol;
     if (callSid && streamSid) {
-      this.opts.onOutcome?.({ callSid, streamSid, endedBy: this.endedBy ?? 'peer', closeCode: code, ...(this.transferTo ? { transferTo: this.transferTo } : {}) });
+      this.opts.onOutcome?.({
+        callSid,
+        streamSid,
+        endedBy: this.endedBy ?? 'peer',
+        closeCode: code,
+        ...(this.transferTo ? { transferTo: this.transferTo } : {}),
+        ...(history ? { history } : {}),
+      });
     }
   }
 }

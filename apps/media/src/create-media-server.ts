@@ -4,7 +4,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { EVENTS, type Logger } from '@tva/logging';
-import { CallSession } from './call-session';
+import { isValidTwilioSignature } from '@tva/security';
+import { CallSession, CLOSE } from './call-session';
+import { CallTokenCheck } from './call-token-check';
 import type { Agent } from './agents/agent';
 import type { StreamOutcome } from './outcome-notifier';
 
@@ -18,11 +20,30 @@ export interface MediaServerOptions {
   pingIntervalMs: number;
   createAgent(): Agent;
   onOutcome?(outcome: StreamOutcome): void;
+  maxCalls: number;
+  /** When set, the upgrade must carry a valid X-Twilio-Signature and `start` a valid call token. */
+  twilioAuthToken?: string | undefined;
+  callTokenSecret: string;
+  publicBaseUrl?: string | undefined;
 }
 
 export interface MediaServer {
   server: http.Server;
   sessions: Set<CallSession>;
+  /**
+   * Graceful shutdown: refuse new streams, let each call finish its current turn, then close it with 1001
+   * `server-shutdown` so its <Connect action> carries it on in RECORD mode. Resolves when all are closed or at the deadline.
+   */
+  drain(deadlineMs: number): Promise<void>;
+}
+
+/** The URL Twilio signed for the upgrade: wss://PUBLIC_HOST/ws/twilio-media (the router forwards scheme and host). */
+export function publicStreamUrl(publicBaseUrl: string | undefined, headers: http.IncomingHttpHeaders): string {
+  if (publicBaseUrl) return `${publicBaseUrl.replace(/^http/, 'ws')}${MEDIA_PATH}`;
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+  const proto = first(headers['x-forwarded-proto']) ?? 'http';
+  const host = first(headers['x-forwarded-host']) ?? headers.host ?? 'localhost';
+  return `${proto === 'https' ? 'wss' : 'ws'}://${host}${MEDIA_PATH}`;
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {
@@ -32,6 +53,8 @@ function refuse(socket: Duplex, status: number, text: string): void {
 export function createMediaServer(opts: MediaServerOptions): MediaServer {
   const { logger } = opts;
   const sessions = new Set<CallSession>();
+  const tokens = new CallTokenCheck(opts.callTokenSecret);
+  let draining = false;
   // why: the event loop's delay is the media worker's real-time health; bench and probes read it here.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -70,6 +93,25 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
       refuse(socket, 404, 'not found');
       return;
     }
+    if (draining) {
+      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_DRAINING', status: 503 }, 'upgrade refused: shutting down');
+      refuse(socket, 503, 'shutting down');
+      return;
+    }
+    if (sessions.size >= opts.maxCalls) {
+      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_TOO_MANY_CALLS', calls: sessions.size, maxCalls: opts.maxCalls, status: 503 }, 'upgrade refused: MAX_CALLS reached');
+      refuse(socket, 503, 'too many calls');
+      return;
+    }
+    if (opts.twilioAuthToken) {
+      const url = publicStreamUrl(opts.publicBaseUrl, req.headers);
+      const sig = req.headers['x-twilio-signature'];
+      if (!isValidTwilioSignature(opts.twilioAuthToken, Array.isArray(sig) ? sig[0] : sig, url)) {
+        logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_SIGNATURE', url, signed: Boolean(sig), status: 403 }, 'upgrade refused: X-Twilio-Signature does not match');
+        refuse(socket, 403, 'forbidden');
+        return;
+      }
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new CallSession(ws, {
         logger,
@@ -78,6 +120,7 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
         protocol: ws.protocol,
         remoteAddress: req.headers['x-forwarded-for']?.toString() ?? req.socket.remoteAddress,
         createAgent: opts.createAgent,
+        ...(opts.twilioAuthToken ? { authorizeStart: (callSid: string, params: Record<string, string>) => tokens.check(callSid, params) } : {}),
         onClose: (s) => sessions.delete(s),
         ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
       });
@@ -90,5 +133,19 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
     socket.destroy();
   });
   server.on('close', () => loopDelay.disable());
-  return { server, sessions };
+
+  const drain = async (deadlineMs: number): Promise<void> => {
+    draining = true;
+    server.close();
+    const until = Date.now() + deadlineMs;
+    logger.info({ event: 'DRAIN', calls: sessions.size, deadlineMs }, 'draining: finishing current turns, then handing calls to RECORD mode');
+    while (sessions.size > 0 && Date.now() < until) {
+      for (const s of sessions) if (s.idle) s.end(CLOSE.GOING_AWAY, 'server-shutdown');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const s of sessions) s.end(CLOSE.GOING_AWAY, 'server-shutdown');
+    const hard = Date.now() + 1000;
+    while (sessions.size > 0 && Date.now() < hard) await new Promise((r) => setTimeout(r, 20));
+  };
+  return { server, sessions, drain };
 }

@@ -4,7 +4,6 @@ import { createLogger, EVENTS, runService } from '@tva/logging';
 import { createMediaServer } from './create-media-server';
 import { EchoAgent } from './agents/echo-agent';
 import type { Agent } from './agents/agent';
-import { CLOSE } from './call-session';
 import { notifyOutcome } from './outcome-notifier';
 import { createProviders } from './voice/create-providers';
 import { PhraseCache } from './voice/phrase-cache';
@@ -39,13 +38,23 @@ function agentFactory(): { create: () => Agent; warm?: () => Promise<unknown> } 
 }
 
 const agents = agentFactory();
+/** Outcome notices still on their way to webhooks; shutdown waits for them. */
+const notices = new Set<Promise<void>>();
 const media = createMediaServer({
   logger,
   maxPayload: config.wsMaxPayload,
   startTimeoutMs: config.startTimeoutMs,
   pingIntervalMs: config.pingIntervalMs,
   createAgent: agents.create,
-  onOutcome: (outcome) => void notifyOutcome(config.webhooksPort, config.callTokenSecret, outcome, logger),
+  onOutcome: (outcome) => {
+    const sent = notifyOutcome(config.webhooksPort, config.callTokenSecret, outcome, logger);
+    notices.add(sent);
+    void sent.finally(() => notices.delete(sent));
+  },
+  maxCalls: config.maxCalls,
+  twilioAuthToken: config.twilioAuthToken,
+  callTokenSecret: config.callTokenSecret,
+  publicBaseUrl: config.publicBaseUrl,
 });
 
 media.server.listen(config.mediaPort, '127.0.0.1', () => {
@@ -58,9 +67,12 @@ media.server.listen(config.mediaPort, '127.0.0.1', () => {
   );
 });
 
-runService.onShutdown(logger, async () => {
-  media.server.close();
-  for (const s of media.sessions) s.end(CLOSE.GOING_AWAY, 'server-shutdown');
-  const deadline = Date.now() + 3000;
-  while (media.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-});
+// why: pm2's kill_timeout for media is 8 s; 5 s of drain leaves room for the outcome notices and exit.
+runService.onShutdown(
+  logger,
+  async () => {
+    await media.drain(5000);
+    await Promise.race([Promise.all(notices), new Promise((r) => setTimeout(r, 1000))]);
+  },
+  7500,
+);

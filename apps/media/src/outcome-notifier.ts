@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { internalSignature } from '@tva/security';
 import type { Logger } from '@tva/logging';
+import type { ConversationTurn } from './agents/agent';
 
 export interface StreamOutcome {
   callSid: string;
@@ -10,6 +11,7 @@ export interface StreamOutcome {
   endedBy: string;
   closeCode: number;
   transferTo?: string;
+  history?: ConversationTurn[];
 }
 
 export const OUTCOME_PATH = '/internal/stream-outcome';

@@ -10,6 +10,7 @@ import { dialTwiml, hangupTwiml, streamTwiml } from './stream-twiml';
 import { assertTwilioSignature } from './twilio-signature';
 import { WebhookError } from './webhook-errors';
 import { versionInfo } from './version-info';
+import { RateLimiter, clientKey } from './rate-limiter';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +31,12 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500 }: AppDeps): Fas
   // why: internal messages are signed over their exact bytes, so JSON stays a string until the signature is checked.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   const outcomes = new CallOutcomes();
+  const limiter = new RateLimiter(config.webhookRateLimit);
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/internal/')) return;
+    const key = clientKey(req.headers['x-forwarded-for'], req.socket.remoteAddress);
+    if (!limiter.allow(key, Date.now())) throw new WebhookError('WH_ERR_RATE_LIMITED');
+  });
   const version = versionInfo(config.deployId, config.gitSha);
 
   /** Throws WebhookError when signatures are on and this request's is missing or wrong. */

@@ -6,6 +6,8 @@ export interface StreamOutcome {
   endedBy: string;
   closeCode: number;
   transferTo?: string;
+  /** The conversation so far, for RECORD mode to carry on with. */
+  history?: Array<{ role: 'user' | 'assistant'; content: string }>;
 }
 
 const MAX_AGE_MS = 10 * 60_000;

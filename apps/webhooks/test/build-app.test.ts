@@ -163,3 +163,17 @@ t.test('stream_ended follows the media worker\'s account: hang up after end_call
   t.equal(forged.json().code, 'WH_ERR_INTERNAL_SIGNATURE');
   t.ok(lines.some((l) => l['code'] === 'WH_ERR_INTERNAL_SIGNATURE'), 'logged with its code');
 });
+
+t.test('a client over WEBHOOK_RATE_LIMIT gets 429 with a code; other clients are unaffected', async (t) => {
+  const { app, lines } = appWith({ WEBHOOK_RATE_LIMIT: '3' });
+  t.teardown(() => app.close());
+  const from = (ip: string) => app.inject({ method: 'GET', url: '/version', headers: { 'x-forwarded-for': `${ip}, 10.0.0.1` } });
+  for (let i = 0; i < 3; i++) t.equal((await from('203.0.113.5')).statusCode, 200);
+  const limited = await from('203.0.113.5');
+  t.equal(limited.statusCode, 429);
+  t.equal(limited.json().code, 'WH_ERR_RATE_LIMITED');
+  t.equal((await from('198.51.100.7')).statusCode, 200, 'another address still passes');
+  const spoofed = await app.inject({ method: 'GET', url: '/version', headers: { 'x-forwarded-for': '203.0.113.5, 198.51.100.9, 10.0.0.1' } });
+  t.equal(spoofed.statusCode, 200, 'a forged first hop does not count against the forged address');
+  t.ok(lines.some((l) => l['code'] === 'WH_ERR_RATE_LIMITED'), 'logged with its code');
+});

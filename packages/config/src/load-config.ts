@@ -41,6 +41,12 @@ export interface Config {
   llmTimeoutMs: number;
   ttsTimeoutMs: number;
   sttFinalTimeoutMs: number;
+  callMode: 'AUTO' | 'WS' | 'RECORD';
+  maxCalls: number;
+  webhookRateLimit: number;
+  recordMaxLengthS: number;
+  recordSilenceTimeoutS: number;
+  recordTurnBudgetMs: number;
   startTimeoutMs: number;
   pingIntervalMs: number;
   wsMaxPayload: number;
@@ -147,6 +153,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llmTimeoutMs: i('LLM_TIMEOUT_MS'),
     ttsTimeoutMs: i('TTS_TIMEOUT_MS'),
     sttFinalTimeoutMs: i('STT_FINAL_TIMEOUT_MS'),
+    callMode: s('CALL_MODE') as 'AUTO' | 'WS' | 'RECORD',
+    maxCalls: i('MAX_CALLS'),
+    webhookRateLimit: i('WEBHOOK_RATE_LIMIT'),
+    recordMaxLengthS: i('RECORD_MAX_LENGTH_S'),
+    recordSilenceTimeoutS: i('RECORD_SILENCE_TIMEOUT_S'),
+    recordTurnBudgetMs: i('RECORD_TURN_BUDGET_MS'),
     startTimeoutMs: i('START_TIMEOUT_MS'),
     pingIntervalMs: i('PING_INTERVAL_MS'),
     wsMaxPayload: i('WS_MAX_PAYLOAD'),

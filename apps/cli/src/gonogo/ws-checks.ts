@@ -4,6 +4,7 @@ import { encodeMulaw } from '@tva/audio';
 import { runCall } from '@tva/call-simulator';
 import { twilioSignature } from '@tva/security';
 import { type CheckResult, excerpt } from './check';
+import { request } from './request';
 
 export function streamUrl(base: string): string {
   return `${base.replace(/^http/, 'ws')}/ws/twilio-media`;
@@ -62,11 +63,23 @@ function tone(ms: number): Uint8Array {
   return encodeMulaw(pcm);
 }
 
+/** Like Twilio: ask incoming_call for the TwiML, and start the stream with its <Parameter>s (call_sid, call_token). */
+async function streamParameters(base: string, authToken: string | undefined, callSid: string): Promise<Record<string, string>> {
+  const url = `${base}/webhook/incoming_call`;
+  const form = { CallSid: callSid, AccountSid: 'ACgonogo' };
+  const res = await request(url, { method: 'POST', form, headers: authToken ? { 'x-twilio-signature': twilioSignature(authToken, url, form) } : {} });
+  const params: Record<string, string> = {};
+  for (const m of res.body.matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g)) params[m[1] as string] = m[2] as string;
+  return params;
+}
+
 export async function checkCall(base: string, authToken: string | undefined): Promise<CheckResult> {
   const id = 'D1';
   const name = 'a simulated call through BASE gets audio back';
   const url = streamUrl(base);
-  const result = await runCall({ url, headers: upgradeHeaders(url, authToken), audio: tone(1500), trailingSilenceMs: 2500, maxDurationMs: 15000 });
+  const callSid = `CAgonogo${Date.now()}`;
+  const customParameters = await streamParameters(base, authToken, callSid);
+  const result = await runCall({ url, headers: upgradeHeaders(url, authToken), callSid, customParameters, audio: tone(1500), trailingSilenceMs: 2500, maxDurationMs: 15000 });
   const echoed = result.marks.filter((m) => m.echoedAtMs !== null && m.echoedAtMs !== undefined).length;
   const detail = `${result.received.length} bytes back (${(result.received.length / 8).toFixed(0)} ms of audio), first audio at ${result.firstAudioMs ?? '-'} ms, marks ${echoed}/${result.marks.length} played, close ${result.closeCode}`;
   if (result.received.length === 0) {

@@ -26,4 +26,13 @@ export interface Agent {
   mark(name: string): void;
   /** The stream is over; release everything. */
   stop(): void;
+  /** No turn in progress and no audio left to play; shutdown waits for this before handing the call to RECORD mode. */
+  idle?(): boolean;
+  /** The conversation so far (what the caller said and what they heard), handed to RECORD mode when the stream fails. */
+  history?(): ConversationTurn[];
+}
+
+export interface ConversationTurn {
+  role: 'user' | 'assistant';
+  content: string;
 }

@@ -32,6 +32,8 @@ export class TurnRunner {
   private readonly controller = new AbortController();
   private reply: ChatMessage | undefined;
   private interrupted = false;
+  /** The LLM/TTS part of the turn is still running. */
+  running = false;
 
   constructor(private readonly o: TurnRunnerOptions) {
     this.turn = o.turn;
@@ -75,6 +77,7 @@ export class TurnRunner {
   }
 
   async run(): Promise<TurnOutcome> {
+    this.running = true;
     const { ctx, providers } = this.o;
     const signal = this.controller.signal;
     const splitter = new SentenceSplitter();
@@ -111,6 +114,7 @@ export class TurnRunner {
   }
 
   private finish(outcome: TurnOutcome): TurnOutcome {
+    this.running = false;
     this.o.ctx.log.info({ event: EVENTS.TURN, turn: this.turn, ...this.timeline.summary(), interrupted: this.interrupted, failed: outcome.stage ?? null }, 'turn');
     return outcome;
   }

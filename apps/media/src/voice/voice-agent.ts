@@ -2,7 +2,7 @@
 import { decodeMulaw, FRAME_BYTES, TurnDetector, BargeInDetector, type Vad } from '@tva/audio';
 import { EVENTS, type Logger } from '@tva/logging';
 import { ProviderError, type ChatMessage, type ProviderSet, type SttSession } from '@tva/providers';
-import type { Agent, AgentContext, StartInfo } from '../agents/agent';
+import type { Agent, AgentContext, ConversationTurn, StartInfo } from '../agents/agent';
 import { PhraseCache } from './phrase-cache';
 import { TurnRunner } from './turn-runner';
 
@@ -23,7 +23,7 @@ export interface VoiceAgentOptions {
 export class VoiceAgent implements Agent {
   private ctx!: AgentContext;
   private log!: Logger;
-  private readonly history: ChatMessage[] = [];
+  private readonly history_: ChatMessage[] = [];
   private readonly abort = new AbortController();
   private vad!: Vad;
   private turns!: TurnDetector;
@@ -34,6 +34,7 @@ export class VoiceAgent implements Agent {
   private turnCount = 0;
   private lastSpeechAt = 0;
   private stopped = false;
+  private turnPending = false;
 
   constructor(private readonly opts: VoiceAgentOptions) {}
 
@@ -44,7 +45,7 @@ export class VoiceAgent implements Agent {
     this.turns = new TurnDetector({ endSilenceMs: this.opts.endSilenceMs, minSpeechMs: this.opts.minSpeechMs });
     this.barge = new BargeInDetector({ minSpeechMs: this.opts.bargeInMs });
     const greeting: ChatMessage = { role: 'assistant', content: this.opts.greeting };
-    this.history.push(greeting);
+    this.history_.push(greeting);
     this.speakPhrase(this.opts.greeting, 'greeting', greeting);
     void this.startStt();
   }
@@ -69,6 +70,16 @@ export class VoiceAgent implements Agent {
 
   mark(name: string): void {
     this.current?.markEchoed(name);
+  }
+
+  idle(): boolean {
+    return !this.turnPending && !(this.current && (this.current.running || this.current.playing));
+  }
+
+  history(): ConversationTurn[] {
+    return this.history_
+      .filter((m): m is ChatMessage & { role: 'user' | 'assistant' } => (m.role === 'user' || m.role === 'assistant') && m.content.trim() !== '')
+      .map((m) => ({ role: m.role, content: m.content }));
   }
 
   stop(): void {
@@ -104,12 +115,14 @@ export class VoiceAgent implements Agent {
   private async endOfTurn(): Promise<void> {
     // why: the turn detector fires after endSilenceMs of silence; the caller stopped speaking at the last speech frame.
     const endOfSpeech = this.lastSpeechAt;
+    this.turnPending = true;
     if (!this.stt && !this.stopped) await this.startStt();
     if (this.stt) {
       await Promise.race([this.stt.flush().catch(() => undefined), new Promise((r) => setTimeout(r, this.opts.sttFinalTimeoutMs))]);
     }
     const text = this.finals.join(' ').trim();
     this.finals = [];
+    this.turnPending = false;
     if (this.stopped) return;
     // why: offline there may be no recognizer for speech; the agent still answers (and offers the keypad) instead of going quiet.
     this.runTurn(text || '[unrecognized speech]', endOfSpeech, performance.now());
@@ -118,12 +131,12 @@ export class VoiceAgent implements Agent {
   private runTurn(userText: string, endOfSpeech: number, sttFinal: number): void {
     this.current?.cancel();
     this.turnCount += 1;
-    this.history.push({ role: 'user', content: userText });
+    this.history_.push({ role: 'user', content: userText });
     const runner = new TurnRunner({
       turn: this.turnCount,
       ctx: this.ctx,
       providers: this.opts.providers,
-      history: this.history,
+      history: this.history_,
       ttsTimeoutMs: this.opts.ttsTimeoutMs,
       transferNumber: this.opts.transferNumber,
     });
