@@ -8,6 +8,10 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { twilioSignature } from '@tva/security';
 import { startStack } from '../apps/cli/src/stack/start-stack';
 import { runWscat } from '../test-support/run-wscat';
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
 
 const AUTH_TOKEN = 'stack-test-auth-token';
@@ -160,6 +164,31 @@ t.test('the stack under pm2', async (t) => {
     const stop = stack.logs().find((l) => l['event'] === 'WS_STOP' && l['streamSid'] === result.streamSid);
     t.ok(stop, 'WS_STOP logged for the call');
     t.ok((stop?.['framesIn'] as number) >= 100 && (stop?.['bytesOut'] as number) >= audio.length, 'with frames and bytes each way');
+  });
+
+  t.test('gonogo against the stack: every check passes, exit 0', async (t) => {
+    const gonogo = path.join(__dirname, '../apps/cli/dist/gonogo.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [gonogo, stack.baseUrl, '--deploy-id', 'stack-test', '--auth-token', AUTH_TOKEN], { timeout: 60000 });
+    t.comment(stdout.trim());
+    for (const id of ['A1', 'A2', 'B1', 'B2', 'C1', 'C2', 'C3', 'D1']) t.match(stdout, new RegExp(`PASS  ${id} `), `${id} passes`);
+    t.match(stdout, /GO: all 8 checks passed/);
+  });
+
+  t.test('gonogo against something that is not this stack: FAIL lines with the status seen and the likely cause, exit 1', async (t) => {
+    const impostor = http.createServer((_req, res) => res.end('<html>hello</html>'));
+    await new Promise<void>((r) => impostor.listen(0, '127.0.0.1', r));
+    t.teardown(() => impostor.close());
+    const base = `http://127.0.0.1:${(impostor.address() as { port: number }).port}`;
+    const gonogo = path.join(__dirname, '../apps/cli/dist/gonogo.js');
+    const run = await promisify(execFile)(process.execPath, [gonogo, base, '--skip-call'], { timeout: 60000 }).then(
+      (r) => ({ code: 0, stdout: r.stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+    t.equal(run.code, 1);
+    t.match(run.stdout, /FAIL  A1 .*200 but not JSON/);
+    t.match(run.stdout, /FAIL  B1 .*HTTP\/1.1 200/);
+    t.match(run.stdout, /something other than the media worker answered \/ws/);
+    t.match(run.stdout, /NO-GO/);
   });
 
   t.test('webhooks through the router: signed requests pass, unsigned ones get 403', async (t) => {

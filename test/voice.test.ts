@@ -45,6 +45,7 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
     STT_SEGMENTATION_SILENCE_MS: '400',
     TURN_END_SILENCE_MS: '600',
     TRANSFER_NUMBER: '+972500000001',
+    TTS_TIMEOUT_MS: '1500',
   });
   t.teardown(async () => {
     await stack.stop();
@@ -140,6 +141,28 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
     const after = audioBytes(c);
     c.sendDtmf('3');
     await waitUntil('recovered: the next turn is answered', () => azure.ttsTurns.some((turn) => turn.text.includes('הקשת 3')) && audioBytes(c) > after);
+  });
+
+  t.test('STT refused (401): logged with its code, and the call still answers key presses', async (t) => {
+    azure.failNext({ failAuth: 401 }, 'stt');
+    const c = await call();
+    await waitUntil('STT failure logged', () => stack.logs().some((l) => l['event'] === 'PROVIDER_ERROR' && l['stage'] === 'stt' && l['code'] === 'PROVIDER_AUTH'));
+    c.sendDtmf('4');
+    await waitUntil('the key press is answered', () => azure.ttsTurns.some((turn) => turn.text.includes('הקשת 4')));
+    t.pass('no recognizer, but the caller is not left in silence');
+  });
+
+  t.test('TTS that never answers: the cached apology plays instead of silence', async (t) => {
+    // the per-call synthesizer connects when the call starts: that connection accepts and then never answers
+    azure.failNext({ hang: 'open' }, 'tts');
+    const c = await call();
+    await waitUntil('greeting', () => audioBytes(c) > 0, 3000);
+    await c.sendSilence(1500);
+    const before = audioBytes(c);
+    c.sendDtmf('5');
+    await waitUntil('TTS timeout logged', () => stack.logs().some((l) => l['event'] === 'PROVIDER_ERROR' && l['stage'] === 'tts'), 8000);
+    await waitUntil('apology audio', () => audioBytes(c) > before + 8000, 5000);
+    t.pass('apology heard');
   });
 
   t.test('end_call ends the stream deliberately after the goodbye plays', async (t) => {

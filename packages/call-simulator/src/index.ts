@@ -17,3 +17,4 @@ export { FramePacer } from './frame-pacer';
 export { resolveStreamUrl, DEFAULT_STREAM_PATH } from './resolve-stream-url';
 export { mulawFromWav, mulawToWav } from './wav-audio';
 export { SimulatorError, SIMULATOR_ERRORS, type SimulatorErrorCode } from './simulator-error';
+export { parseTwiml, type TwimlVerb, type TwimlVerbName } from './parse-twiml';

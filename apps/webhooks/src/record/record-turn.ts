@@ -1,0 +1,127 @@
+// One RECORD turn: recording → STT → LLM (with the call's history) → TTS → stored audio; never rejects.
+import { encodeWav } from '@tva/audio';
+import { EVENTS, type Logger } from '@tva/logging';
+import { ProviderError, type ChatMessage, type LlmProvider, type SttProvider, type TtsProvider } from '@tva/providers';
+import { abortable, collectAudio, untilAborted } from './abortable';
+import type { AudioStore } from './audio-store';
+import type { ConversationStore, ConversationTurn } from './conversation-store';
+import type { FetchRecording } from './fetch-recording';
+import { RecordError } from './record-errors';
+import type { Languages, PhraseLanguage } from './record-phrases';
+
+export type TurnStage = 'fetch' | 'stt' | 'llm' | 'tts';
+
+export type TurnOutcome =
+  | { kind: 'reply'; text: string; audioId: string | undefined; language: PhraseLanguage; end: 'hangup' | { dial: string } | undefined }
+  | { kind: 'not-heard'; language: PhraseLanguage }
+  | { kind: 'failed'; stage: TurnStage; code: string };
+
+export interface TurnInput {
+  callSid: string;
+  recordingUrl: string | undefined;
+  /** Seconds Twilio says it recorded; 0 means nothing to fetch. */
+  recordingDurationS: number | undefined;
+  /** The key that ended the recording, if any ('hangup' is handled before a turn runs). */
+  digits: string | undefined;
+}
+
+export interface TurnDeps {
+  providers: { stt: SttProvider; llm: LlmProvider; tts: TtsProvider };
+  conversations: ConversationStore;
+  fetchRecording: FetchRecording;
+  audio: AudioStore;
+  languages: Languages;
+  log: Logger;
+  /** The whole turn is abandoned (apology) after this. */
+  deadlineMs: number;
+  transferNumber: string | undefined;
+}
+
+const KEYS = /^[0-9*#]+$/;
+
+export function lastUserText(history: readonly ConversationTurn[]): string | undefined {
+  return history.filter((t) => t.role === 'user').at(-1)?.content;
+}
+
+export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOutcome> {
+  const t0 = performance.now();
+  const ms = (): number => Math.round(performance.now() - t0);
+  const timings: Record<string, number> = {};
+  const signal = AbortSignal.timeout(deps.deadlineMs);
+  const history = deps.conversations.get(input.callSid);
+  const turn = history.filter((t) => t.role === 'user').length + 1;
+  const line = { event: 'RECORD_TURN', callSid: input.callSid, turn, recordingDurationS: input.recordingDurationS, digits: input.digits };
+  let stage: TurnStage = 'fetch';
+  try {
+    let userText: string;
+    let sttLanguage: string | undefined;
+    if (input.digits && KEYS.test(input.digits)) {
+      userText = `[DTMF ${input.digits}]`; // why: the same user turn the media worker makes of a key press
+    } else {
+      if (input.recordingDurationS === 0) return notHeard();
+      const wav = await untilAborted(deps.fetchRecording(input.recordingUrl ?? '', signal), signal);
+      timings['fetchMs'] = ms();
+      stage = 'stt';
+      const heard = await untilAborted(deps.providers.stt.recognizeFile(wav, signal), signal);
+      timings['sttMs'] = ms() - timings['fetchMs'];
+      userText = heard.text.trim();
+      sttLanguage = heard.language;
+      if (userText === '') return notHeard();
+    }
+
+    stage = 'llm';
+    const llmStart = ms();
+    const messages: ChatMessage[] = [...history, { role: 'user', content: userText }];
+    let reply = '';
+    let end: 'hangup' | { dial: string } | undefined;
+    for await (const chunk of abortable(deps.providers.llm.stream(messages, signal), signal)) {
+      timings['llmFirstTokenMs'] ??= ms() - llmStart;
+      if (chunk.type === 'text') reply += chunk.text;
+      else if (chunk.call.name === 'end_call') end = 'hangup';
+      else if (chunk.call.name === 'transfer_call' && deps.transferNumber) end = { dial: deps.transferNumber };
+    }
+    timings['llmMs'] = ms() - llmStart;
+    reply = reply.trim();
+    if (reply === '' && end === undefined) throw new RecordError('REC_ERR_EMPTY_REPLY');
+    const language = deps.languages.ofCaller(sttLanguage, userText);
+
+    stage = 'tts';
+    const ttsStart = ms();
+    let audioId: string | undefined;
+    if (reply !== '') {
+      try {
+        const mulaw = await collectAudio(deps.providers.tts.synthesize(reply, signal), signal);
+        if (mulaw.length > 0) audioId = deps.audio.put(encodeWav(mulaw, { sampleRate: 8000, format: 'mulaw' }));
+        timings['ttsAudioMs'] = Math.round(mulaw.length / 8);
+      } catch (err) {
+        // why: the reply is known, so Twilio's <Say> speaks it rather than an apology that loses the answer.
+        logFailure(err);
+      }
+      timings['ttsMs'] = ms() - ttsStart;
+    }
+
+    const assistant: ConversationTurn[] = reply === '' ? [] : [{ role: 'assistant', content: reply }];
+    deps.conversations.set(input.callSid, [...history, { role: 'user', content: userText }, ...assistant]);
+    deps.log.info({ ...line, outcome: end === undefined ? 'reply' : 'end', ...timings, totalMs: ms(), tts: audioId ? 'audio' : 'say', text: userText, reply }, `RECORD turn ${turn} answered`);
+    return { kind: 'reply', text: reply, audioId, language, end };
+  } catch (err) {
+    const code = logFailure(err);
+    deps.log.info({ ...line, outcome: 'failed', stage, code, ...timings, totalMs: ms() }, `RECORD turn ${turn} failed at ${stage}: apology`);
+    return { kind: 'failed', stage, code };
+  }
+
+  function notHeard(): TurnOutcome {
+    deps.log.info({ ...line, outcome: 'not-heard', ...timings, totalMs: ms() }, `RECORD turn ${turn}: nothing recognized, asking again`);
+    return { kind: 'not-heard', language: deps.languages.ofCaller(undefined, lastUserText(history)) };
+  }
+
+  function logFailure(err: unknown): string {
+    if (err instanceof ProviderError && !signal.aborted) {
+      deps.log.warn({ event: EVENTS.PROVIDER_ERROR, callSid: input.callSid, stage, provider: err.provider, code: err.code, retryable: err.retryable, providerCode: err.providerCode, err: err.message }, `${err.provider} failed in a RECORD turn`);
+      return err.code;
+    }
+    const e = signal.aborted ? new RecordError('REC_ERR_TURN_TIMEOUT', `${deps.deadlineMs} ms`) : err instanceof RecordError ? err : new RecordError('REC_ERR_INTERNAL', String(err), { cause: err });
+    deps.log.warn({ event: 'RECORD_ERROR', callSid: input.callSid, stage, code: e.code, status: e.status, err: e.message }, `RECORD turn failed at ${stage}`);
+    return e.code;
+  }
+}
