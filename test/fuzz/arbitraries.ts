@@ -79,7 +79,7 @@ export function arbitraries(b: Builders) {
           streamSid: sid,
           callSid: sidArb('CA'),
           accountSid: sidArb('AC'),
-          customParameters: fc.option(fc.dictionary(weirdString(12), weirdString(40), { maxKeys: 4 }), { nil: undefined }),
+          customParameters: fc.option(fc.dictionary(weirdString(12), weirdString(40), { maxKeys: 4, noNullPrototype: true }), { nil: undefined }),
           sequenceNumber: fc.option(numArb, { nil: undefined }),
           tracks: fc.option(fc.array(weirdString(10), { maxLength: 3 }), { nil: undefined }),
         })

@@ -12,3 +12,21 @@ export function qRow(label: string, values: readonly number[]): string {
   const q = quantiles(values);
   return `| ${label} | ${q.n} | ${fmt(q.p50)} | ${fmt(q.p95)} | ${fmt(q.p99)} | ${fmt(q.max)} |`;
 }
+
+import os from 'node:os';
+
+/** Busy and total CPU time across all cores so far (ms); two samples give machine-wide utilisation. */
+export function machineCpu(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const c of os.cpus()) {
+    const t = c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle;
+    total += t;
+    busy += t - c.times.idle;
+  }
+  return { busy, total };
+}
+
+export function busyPercent(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
+  return b.total === a.total ? NaN : (100 * (b.busy - a.busy)) / (b.total - a.total);
+}

@@ -1,17 +1,14 @@
 // `npm run bench`: N concurrent simulated calls through the router against fake providers; prints a markdown report.
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { SimulatedCall } from '@tva/call-simulator';
 import { speechLikeMulaw } from '@tva/providers';
-import { startStack, type Stack } from '../stack/start-stack';
-import { httpRequest } from '../stack/http-get';
+import type { Stack } from '../stack/start-stack';
+import { END_SILENCE_MS, mediaStats, startBenchStack } from './bench-stack';
 import { pollHealth } from '../stack/poll-health';
-import { fmt, qRow, quantiles } from './stats';
+import { busyPercent, fmt, machineCpu, qRow, quantiles } from './stats';
 
-const END_SILENCE_MS = 600;
 const SPANS = ['endOfSpeech→sttFinal', 'sttFinal→llmFirstToken', 'llmFirstToken→ttsFirstAudio', 'ttsFirstAudio→mediaTx'] as const;
 const SPEECH = speechLikeMulaw(600);
 
@@ -25,20 +22,10 @@ interface LevelResult {
   loopP99: number;
   loopMax: number;
   cpuCores: number;
+  machineBusyPct: number;
   rssPerCallMb: number;
   health: Awaited<ReturnType<ReturnType<typeof pollHealth>['stop']>>;
   errors: string[];
-}
-
-async function startFakes(llmMs: number, ttsMs: number): Promise<{ urls: { openai: string; azure: string }; stop: () => void }> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'fake-services.js'), String(llmMs), String(ttsMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
-  return { urls: JSON.parse(line) as { openai: string; azure: string }, stop: () => child.stdin.end() };
-}
-
-async function mediaStats(stack: Stack, reset: boolean) {
-  const r = await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz${reset ? '?reset=1' : ''}`);
-  return JSON.parse(r.body) as { calls: number; eventLoopDelayMs: { p99: number; max: number }; rssBytes: number; cpuUs: { user: number; system: number } };
 }
 
 async function handshakeMs(url: string): Promise<number> {
@@ -99,7 +86,7 @@ async function caller(stack: Stack, untilMs: number, delayMs: number, llmMs: num
 }
 
 async function runLevel(stack: Stack, calls: number, seconds: number, rampS: number, llmMs: number, ttsMs: number): Promise<LevelResult> {
-  const out: LevelResult = { calls, sustained: 0, turnsSent: 0, serverAdded: [], spans: {}, clientAdded: [], loopP99: NaN, loopMax: NaN, cpuCores: NaN, rssPerCallMb: NaN, health: { latencies: [], failures: [], n: 0, p50: NaN, p99: NaN, max: NaN }, errors: [] };
+  const out: LevelResult = { calls, sustained: 0, turnsSent: 0, serverAdded: [], spans: {}, clientAdded: [], loopP99: NaN, loopMax: NaN, cpuCores: NaN, machineBusyPct: NaN, rssPerCallMb: NaN, health: { latencies: [], failures: [], n: 0, p50: NaN, p99: NaN, max: NaN }, errors: [] };
   const idle = await mediaStats(stack, false);
   const t0 = performance.now();
   const until = t0 + (rampS + seconds) * 1000;
@@ -109,10 +96,12 @@ async function runLevel(stack: Stack, calls: number, seconds: number, rampS: num
   // steady state: every call is up
   const health = pollHealth(`${stack.baseUrl}/healthz`, 50);
   const before = await mediaStats(stack, true);
+  const cpu0 = machineCpu();
   const wall0 = performance.now();
   await new Promise((r) => setTimeout(r, Math.max(1000, seconds * 1000 - 4000)));
   const after = await mediaStats(stack, false);
   const wallMs = performance.now() - wall0;
+  out.machineBusyPct = busyPercent(cpu0, machineCpu());
   out.health = await health.stop();
   await Promise.all(running);
   out.loopP99 = after.eventLoopDelayMs.p99;
@@ -140,28 +129,16 @@ async function main(): Promise<void> {
   const rampS = Number(values.ramp);
   const llmMs = Number(values['llm-ms']);
   const ttsMs = Number(values['tts-ms']);
-  const fakes = await startFakes(llmMs, ttsMs);
-  const stack = await startStack({
-    AGENT: 'voice',
-    LOG_LEVEL: 'info',
-    AZURE_SPEECH_KEY: 'azure-bench',
-    AZURE_SPEECH_HOST: fakes.urls.azure,
-    OPENAI_API_KEY: 'sk-bench',
-    OPENAI_BASE_URL: fakes.urls.openai,
-    GREETING_TEXT: 'שלום, במה אפשר לעזור?',
-    TURN_END_SILENCE_MS: String(END_SILENCE_MS),
-    STT_SEGMENTATION_SILENCE_MS: '400',
-    PING_INTERVAL_MS: '10000',
-  });
+  const bench = await startBenchStack(llmMs, ttsMs);
+  const { stack } = bench;
   try {
-    await stack.waitFor('phrases cached', () => stack.logs().some((l) => l['event'] === 'PHRASES_READY'), 20000);
     const overhead = await routerOverhead(stack, 100);
     const lines: string[] = [];
     lines.push(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
     lines.push(`Fakes: LLM first token ${llmMs} ms, TTS first chunk ${ttsMs} ms; end-of-turn silence ${END_SILENCE_MS} ms; each caller says 600 ms of speech every 4 s.`);
     lines.push('');
-    lines.push('| calls | sustained | turns (server TURN lines) | server-added p50 / p95 / p99 ms | caller-seen added p50 / p99 ms | media event-loop delay p99 / max ms | media CPU (cores) | RSS per call MB | /healthz p50 / p99 / max ms (fails) |');
-    lines.push('|---|---|---|---|---|---|---|---|---|');
+    lines.push('| calls | sustained | turns (server TURN lines) | server-added p50 / p95 / p99 ms | caller-seen added p50 / p99 ms | media event-loop delay p99 / max ms | media CPU (cores) | machine CPU busy | RSS per call MB | /healthz p50 / p99 / max ms (fails) |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|');
     const spanRows: string[] = [];
     for (const calls of levels) {
       process.stderr.write(`bench: ${calls} calls for ${seconds} s (ramp ${rampS} s)…\n`);
@@ -169,7 +146,7 @@ async function main(): Promise<void> {
       const s = quantiles(r.serverAdded);
       const c = quantiles(r.clientAdded);
       lines.push(
-        `| ${calls} | ${r.sustained} | ${s.n} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} | ${fmt(c.p50)} / ${fmt(c.p99)} | ${fmt(r.loopP99)} / ${fmt(r.loopMax)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.rssPerCallMb, 2)} | ${fmt(r.health.p50)} / ${fmt(r.health.p99)} / ${fmt(r.health.max)} (${r.health.failures.length}) |`,
+        `| ${calls} | ${r.sustained} | ${s.n} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} | ${fmt(c.p50)} / ${fmt(c.p99)} | ${fmt(r.loopP99)} / ${fmt(r.loopMax)} | ${fmt(r.cpuCores, 2)} | ${fmt(r.machineBusyPct, 0)} % | ${fmt(r.rssPerCallMb, 2)} | ${fmt(r.health.p50)} / ${fmt(r.health.p99)} / ${fmt(r.health.max)} (${r.health.failures.length}) |`,
       );
       if (r.errors.length) lines.push(`<!-- ${calls} calls: ${r.errors.length} problems, first: ${r.errors.slice(0, 3).join(' | ').replace(/--/g, '-')} -->`);
       process.stderr.write(`${lines[lines.length - 1]}\n`);
@@ -192,8 +169,7 @@ async function main(): Promise<void> {
     lines.push(`\nRouter/direct p50 ratio: ${fmt(quantiles(overhead.via).p50 / quantiles(overhead.direct).p50, 2)}`);
     console.log(lines.join('\n'));
   } finally {
-    await stack.stop();
-    fakes.stop();
+    await bench.stop();
   }
 }
 

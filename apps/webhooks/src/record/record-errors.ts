@@ -9,6 +9,7 @@ export const RECORD_ERRORS = {
   REC_ERR_EMPTY_REPLY: 'the LLM answered neither text nor a tool call',
   REC_ERR_TURN_TIMEOUT: 'the turn ran past its overall deadline',
   REC_ERR_UNKNOWN_TURN: 'record_continue named a turn this process does not hold (expired, restarted, or another call)',
+  REC_ERR_AUDIO_NOT_FOUND: 'no such audio: unknown id, or expired (GET /audio/{id}.wav)',
   REC_ERR_INTERNAL: 'an unexpected error in a RECORD turn',
 } as const;
 

@@ -19,7 +19,7 @@ export interface RecordVerbSettings {
 function speak(response: VoiceResponse, speech: readonly Speech[]): void {
   for (const s of speech) {
     if ('play' in s) response.play(s.play);
-    else response.say({ language: s.language as VoiceResponse.SayLanguage, ...(s.voice ? { voice: s.voice as VoiceResponse.SayVoice } : {}) }, s.say);
+    else response.say({ language: s.language, ...(s.voice ? { voice: s.voice } : {}) } as VoiceResponse.SayAttributes, s.say);
   }
 }
 
