@@ -302,14 +302,14 @@ export function applyMutations(text: string, m: Mutations): string {
       if (mut.kind === 'add') {
         const containers = containersOf(root);
         const c = getAt(root, containers[mut.at % containers.length] as Path);
-        if (isObj(c)) Object.defineProperty(c, mut.key, { value: mut.value, enumerable: true, writable: true, configurable: true });
+        if (isObj(c)) Object.defineProperty(c, mut.key, { value: structuredClone(mut.value), enumerable: true, writable: true, configurable: true });
         continue;
       }
       const paths = pathsOf(root);
       if (paths.length === 0) continue;
       const p = paths[mut.at % paths.length] as Path;
       if (mut.kind === 'drop') setAt(root, p, undefined);
-      else if (mut.kind === 'set') setAt(root, p, mut.value);
+      else if (mut.kind === 'set') setAt(root, p, structuredClone(mut.value)); // generated values are shared: never mutate them
       else if (mut.kind === 'retype') setAt(root, p, retype(getAt(root, p)));
       else {
         raws.push(mut.raw);

@@ -4,8 +4,8 @@ import { createLogger, EVENTS, runService } from '@tva/logging';
 import { createMediaServer } from './create-media-server';
 import { EchoAgent } from './agents/echo-agent';
 import type { Agent } from './agents/agent';
-import { notifyOutcome } from './outcome-notifier';
-import { createProviders } from './voice/create-providers';
+import { notifyConversation, notifyOutcome } from './outcome-notifier';
+import { createProviders } from '@tva/providers';
 import { PhraseCache } from './voice/phrase-cache';
 import { switchingVad } from './voice/switching-vad';
 import { VoiceAgent } from './voice/voice-agent';
@@ -31,6 +31,7 @@ function agentFactory(): { create: () => Agent; warm?: () => Promise<unknown> } 
         sttFinalTimeoutMs: config.sttFinalTimeoutMs,
         ttsTimeoutMs: config.ttsTimeoutMs,
         transferNumber: config.transferNumber,
+        onHistory: (callSid, history) => void notifyConversation(config.webhooksPort, config.callTokenSecret, callSid, history, logger),
       }),
     // why: the greeting must start within ~100 ms of `start`, so it is synthesized before the first call.
     warm: () => Promise.all([phrases.get(chosen.greeting), phrases.get(config.apologyText)]),

@@ -11,12 +11,21 @@ import { assertTwilioSignature } from './twilio-signature';
 import { WebhookError } from './webhook-errors';
 import { versionInfo } from './version-info';
 import { RateLimiter, clientKey } from './rate-limiter';
+import type { LlmProvider, SttProvider, TtsProvider } from '@tva/providers';
+import { MemoryConversationStore, registerRecordMode } from './record';
+import type { MediaProbe } from './media-probe';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   /** How long stream_ended waits for the media worker's account of the stream. */
   outcomeWaitMs?: number;
+  /** Providers for RECORD mode turns. */
+  providers: { stt: SttProvider; llm: LlmProvider; tts: TtsProvider };
+  /** Whether the media worker is up (AUTO mode); absent = assume up. */
+  mediaProbe?: MediaProbe;
+  /** Recording downloader override (tests). */
+  fetchRecording?: (recordingUrl: string, signal: AbortSignal) => Promise<Uint8Array>;
 }
 
 type Form = Record<string, string>;
@@ -25,7 +34,7 @@ function formOf(req: FastifyRequest): Form {
   return (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
 }
 
-export function buildApp({ config, logger, outcomeWaitMs = 1500 }: AppDeps): FastifyInstance {
+export function buildApp({ config, logger, outcomeWaitMs = 1500, providers, mediaProbe, fetchRecording }: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 64 * 1024, trustProxy: false });
   app.register(formbody);
   // why: internal messages are signed over their exact bytes, so JSON stays a string until the signature is checked.
@@ -33,7 +42,7 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500 }: AppDeps): Fas
   const outcomes = new CallOutcomes();
   const limiter = new RateLimiter(config.webhookRateLimit);
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/internal/')) return;
+    if (req.url.startsWith('/internal/') || req.url.startsWith('/audio/')) return;
     const key = clientKey(req.headers['x-forwarded-for'], req.socket.remoteAddress);
     if (!limiter.allow(key, Date.now())) throw new WebhookError('WH_ERR_RATE_LIMITED');
   });
@@ -59,13 +68,29 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500 }: AppDeps): Fas
 
   app.get('/version', async () => version);
 
+  const conversations = new MemoryConversationStore();
+  const record = registerRecordMode(app, {
+    config,
+    logger,
+    providers,
+    conversations,
+    checkSignature,
+    publicBase: (req) => publicBase(config.publicBaseUrl, req.headers),
+    ...(fetchRecording ? { fetchRecording } : {}),
+  });
+
   app.post('/webhook/incoming_call', async (req, reply) => {
     checkSignature(req);
     const form = formOf(req);
     const callSid = form['CallSid'];
     if (!callSid) throw new WebhookError('WH_ERR_MISSING_CALL_SID');
     const base = publicBase(config.publicBaseUrl, req.headers);
-    req.log.info({ event: 'INCOMING_CALL', callSid, from: form['From'], to: form['To'], base }, 'incoming call: answering with <Connect><Stream>');
+    const mediaDown = config.callMode === 'AUTO' && mediaProbe !== undefined && !mediaProbe.up;
+    if (config.callMode === 'RECORD' || mediaDown) {
+      req.log.info({ event: 'INCOMING_CALL', callSid, from: form['From'], to: form['To'], mode: 'RECORD', mediaDown }, 'incoming call: answering in RECORD mode');
+      return reply.type('text/xml').send(await record.startTwiml(req, callSid, mediaDown ? 'media-down' : 'forced'));
+    }
+    req.log.info({ event: 'INCOMING_CALL', callSid, from: form['From'], to: form['To'], base, mode: 'WS' }, 'incoming call: answering with <Connect><Stream>');
     return reply.type('text/xml').send(streamTwiml({ base, callSid, callToken: createCallToken(config.callTokenSecret, callSid) }));
   });
 
@@ -79,6 +104,12 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500 }: AppDeps): Fas
       signed = false;
       req.log.warn({ event: EVENTS.SIGNATURE_INVALID, code: (err as WebhookError).code, url: req.url }, 'unsigned stream status ignored');
     }
+    const event = form['StreamEvent'];
+    const sid = form['CallSid'];
+    // Twilio's own account is the second source: it settles stream_ended at once when the media worker could not report.
+    if (signed && sid && (event === 'stream-error' || event === 'stream-stopped') && !outcomes.get(sid)) {
+      outcomes.set({ callSid: sid, streamSid: form['StreamSid'] ?? '', endedBy: `twilio-${event}`, closeCode: 0 });
+    }
     req.log.info(
       { event: EVENTS.STREAM_STATUS, signed, callSid: form['CallSid'], streamSid: form['StreamSid'], streamEvent: form['StreamEvent'], streamError: form['StreamError'] },
       `stream status ${form['StreamEvent'] ?? '(none)'}`,
@@ -86,17 +117,29 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500 }: AppDeps): Fas
     return reply.code(204).send();
   });
 
-  app.post('/internal/stream-outcome', async (req, reply) => {
+  /** A JSON body from our media worker, signed with CALL_TOKEN_SECRET; throws WebhookError otherwise. */
+  const internalBody = <T extends { callSid?: unknown }>(req: FastifyRequest): T => {
     const body = typeof req.body === 'string' ? req.body : '';
     const sig = req.headers['x-internal-signature'];
     if (!isValidInternalSignature(config.callTokenSecret, body, Array.isArray(sig) ? sig[0] : sig)) throw new WebhookError('WH_ERR_INTERNAL_SIGNATURE');
-    let outcome: StreamOutcome;
     try {
-      outcome = JSON.parse(body) as StreamOutcome;
+      const parsed = JSON.parse(body) as T;
+      if (typeof parsed.callSid === 'string') return parsed;
     } catch {
-      throw new WebhookError('WH_ERR_BAD_OUTCOME');
+      /* falls through */
     }
-    if (typeof outcome.callSid !== 'string' || typeof outcome.endedBy !== 'string') throw new WebhookError('WH_ERR_BAD_OUTCOME');
+    throw new WebhookError('WH_ERR_BAD_OUTCOME');
+  };
+
+  app.post('/internal/conversation', async (req, reply) => {
+    const { callSid, history } = internalBody<{ callSid: string; history?: StreamOutcome['history'] }>(req);
+    if (Array.isArray(history)) conversations.set(callSid, history);
+    return reply.code(204).send();
+  });
+
+  app.post('/internal/stream-outcome', async (req, reply) => {
+    const outcome = internalBody<StreamOutcome>(req);
+    if (typeof outcome.endedBy !== 'string') throw new WebhookError('WH_ERR_BAD_OUTCOME');
     outcomes.set(outcome);
     req.log.info({ event: 'STREAM_OUTCOME', callSid: outcome.callSid, streamSid: outcome.streamSid, endedBy: outcome.endedBy, closeCode: outcome.closeCode }, 'stream outcome recorded');
     return reply.code(204).send();
@@ -116,8 +159,13 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500 }: AppDeps): Fas
       req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'dial' }, 'transferring the caller');
       return reply.type('text/xml').send(dialTwiml(outcome.transferTo));
     }
-    req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'none' }, 'stream ended without a deliberate end');
-    return reply.code(204).send();
+    if (config.callMode === 'WS') {
+      req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'none' }, 'stream ended without a deliberate end (CALL_MODE=WS: no fallback)');
+      return reply.code(204).send();
+    }
+    if (outcome?.history?.length) conversations.set(callSid, outcome.history);
+    req.log.warn({ event: EVENTS.FALLBACK_RECORD, callSid, endedBy, turns: outcome?.history?.length ?? 0 }, 'stream ended without a deliberate end: continuing in RECORD mode');
+    return reply.type('text/xml').send(await record.startTwiml(req, callSid, 'stream-failed'));
   });
 
   return app;

@@ -7,7 +7,9 @@ export interface MediaProbe {
   stop(): void;
 }
 
-export function startMediaProbe(port: number, everyMs = 1000, staleMs = 2500, timeoutMs = 500): MediaProbe {
+// why: a busy worker can take a while to answer a probe; only ~3 missed probes in a row mean down, so load alone
+// does not push healthy calls into RECORD mode.
+export function startMediaProbe(port: number, everyMs = 1000, staleMs = 3500, timeoutMs = 1000): MediaProbe {
   let lastOk = 0;
   let probed = false;
   let timer: NodeJS.Timeout | undefined;

@@ -56,7 +56,7 @@ export const CONFIG_VARS: readonly VarSpec[] = [
   { name: 'STT_FINAL_TIMEOUT_MS', type: 'int', default: '1500', min: 50, description: 'After end of turn, how long to wait for the recognizer\'s final text.' },
   { name: 'CALL_MODE', type: 'enum', default: 'AUTO', values: ['AUTO', 'WS', 'RECORD'], description: 'WS: always stream; RECORD: always turn-by-turn <Record>; AUTO: stream, and fall back to RECORD when the media worker is down or a stream fails.' },
   { name: 'MAX_CALLS', type: 'int', default: '300', min: 1, description: 'Concurrent streams the media worker accepts; more are refused (close 1013) with a log line.' },
-  { name: 'WEBHOOK_RATE_LIMIT', type: 'int', default: '120', min: 1, description: 'Webhook requests per minute per client IP; more get 429.' },
+  { name: 'WEBHOOK_RATE_LIMIT', type: 'int', default: '600', min: 1, description: 'Webhook requests per minute per client address (Twilio shares addresses across calls; /audio fetches are not counted); more get 429.' },
   { name: 'RECORD_MAX_LENGTH_S', type: 'int', default: '30', min: 2, max: 3600, description: 'RECORD mode: longest caller turn recorded.' },
   { name: 'RECORD_SILENCE_TIMEOUT_S', type: 'int', default: '2', min: 1, max: 60, description: 'RECORD mode: silence that ends a recorded turn.' },
   { name: 'RECORD_TURN_BUDGET_MS', type: 'int', default: '11000', min: 1000, max: 14000, description: 'RECORD mode: if the answer is not ready by then, say a hold phrase and <Redirect> (Twilio allows 15 s).' },

@@ -6,3 +6,4 @@ export * from './sentence-splitter';
 export * from './azure';
 export * from './fakes/azure-speech';
 export * from './offline';
+export * from './create-providers';

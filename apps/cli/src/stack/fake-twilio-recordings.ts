@@ -43,10 +43,11 @@ export async function startFakeTwilioRecordings({ accountSid, authToken }: FakeT
     const sid = path.startsWith(prefix) && path.endsWith('.wav') ? path.slice(prefix.length, -4) : undefined;
     const found = sid === undefined ? undefined : recordings.get(sid);
     if (!found) return send(404, '{"code":20404,"message":"The requested resource was not found","status":404}');
-    setTimeout(() => {
+    const timer = setTimeout(() => {
       res.writeHead(200, { 'content-type': 'audio/x-wav', 'content-length': found.wav.length });
       res.end(req.method === 'HEAD' ? undefined : Buffer.from(found.wav));
     }, found.delayMs);
+    res.once('close', () => clearTimeout(timer)); // the client gave up (a fetch deadline): nothing left to send
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -18,6 +18,8 @@ export interface VoiceAgentOptions {
   sttFinalTimeoutMs: number;
   ttsTimeoutMs: number;
   transferNumber: string | undefined;
+  /** After each finished turn, with the conversation so far. */
+  onHistory?(callSid: string, history: ConversationTurn[]): void;
 }
 
 export class VoiceAgent implements Agent {
@@ -35,11 +37,13 @@ export class VoiceAgent implements Agent {
   private lastSpeechAt = 0;
   private stopped = false;
   private turnPending = false;
+  private callSid = '';
 
   constructor(private readonly opts: VoiceAgentOptions) {}
 
-  start(ctx: AgentContext, _info: StartInfo): void {
+  start(ctx: AgentContext, info: StartInfo): void {
     this.ctx = ctx;
+    this.callSid = info.callSid;
     this.log = ctx.log;
     this.vad = this.opts.createVad();
     this.turns = new TurnDetector({ endSilenceMs: this.opts.endSilenceMs, minSpeechMs: this.opts.minSpeechMs });
@@ -145,6 +149,7 @@ export class VoiceAgent implements Agent {
     runner.timeline.mark('sttFinal', sttFinal);
     runner.run().then(
       (outcome) => {
+        this.opts.onHistory?.(this.callSid, this.history());
         if (outcome.error && this.current === runner) {
           this.providerError(outcome.error, outcome.stage ?? 'llm');
           this.speakPhrase(this.opts.apology, 'apology');

@@ -1,20 +1,11 @@
-// Chooses the provider for each stage from the config: Azure/OpenAI when keys are set, else the embedded offline ones.
+// Chooses the provider for each stage from the config (for the media worker and RECORD mode alike): Azure/OpenAI when keys are set, else the embedded offline ones.
 import { readFileSync } from 'node:fs';
 import type { Config } from '@tva/config';
 import type { Logger } from '@tva/logging';
-import {
-  AzureSttProvider,
-  AzureTtsProvider,
-  DtmfOnlySttProvider,
-  EspeakTtsProvider,
-  OpenAiLlmProvider,
-  PocketsphinxSttProvider,
-  ScriptedLlmProvider,
-  keywordsFromAgentScript,
-  loadAgentScript,
-  type ProviderSet,
-  type TtsProvider,
-} from '@tva/providers';
+import { AzureSttProvider, AzureTtsProvider } from './azure';
+import { DtmfOnlySttProvider, EspeakTtsProvider, PocketsphinxSttProvider, ScriptedLlmProvider, keywordsFromAgentScript, loadAgentScript } from './offline';
+import { OpenAiLlmProvider } from './openai';
+import type { ProviderSet, TtsProvider } from './contracts';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a friendly phone assistant for a small business. Callers mostly speak Hebrew, sometimes English: answer in the caller\'s language. ' +
