@@ -55,4 +55,27 @@ t.test('SIGTERM to the media worker during 20 live calls', async (t) => {
     t.ok(verbs.includes('Record'), `call ${r.callSid.slice(-6)} continues with <Record> (${verbs.join(',')})`);
   }
   t.equal((await httpRequest(`${stack.baseUrl}/healthz`)).status, 200);
+
+  t.test('pm2 reload media during live calls drops none: each is handed to RECORD mode, new calls stream again', async (t) => {
+    await stack.waitFor('media up', async () => (await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz`).catch(() => ({ status: 0 }))).status === 200, 15000);
+    const live = await Promise.all(Array.from({ length: 5 }, () => SimulatedCall.connect({ url: stack.wsUrl })));
+    t.teardown(() => live.forEach((c) => c.terminate()));
+    const before = await stack.pidOf('media');
+    await stack.pm2(['reload', 'media']);
+    await Promise.all(live.map((c) => Promise.race([c.closed(), new Promise((r) => setTimeout(r, 9000))])));
+    for (const c of live) {
+      const r = c.result();
+      t.equal(r.closeReason, 'server-shutdown', 'closed by the drain, not dropped');
+      const verbs = parseTwiml((await postForm(`${stack.baseUrl}/webhook/stream_ended`, { CallSid: r.callSid })).body).map((v) => v.verb);
+      t.ok(verbs.includes('Record'), 'continues in RECORD mode');
+    }
+    await stack.waitFor('new media worker', async () => {
+      const now = await stack.pidOf('media');
+      return now !== undefined && now !== before && (await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz`).catch(() => ({ status: 0 }))).status === 200;
+    }, 15000);
+    const after = await SimulatedCall.connect({ url: stack.wsUrl });
+    t.teardown(() => after.terminate());
+    await stack.waitFor('greeting on a new call', () => after.result().received.length > 0, 5000);
+    t.pass('a new call streams after the reload');
+  });
 });

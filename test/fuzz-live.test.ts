@@ -31,6 +31,8 @@ class GoodCall {
   readonly problems: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private seq = 1;
+  startedAt = 0;
+  stoppedAt = 0;
 
   constructor(url: string, i: number) {
     this.sid = `MZgood${i}${crypto.randomBytes(13).toString('hex')}`;
@@ -48,6 +50,7 @@ class GoodCall {
     this.ws.send(twilioMessage.connected());
     this.ws.send(twilioMessage.start({ streamSid: this.sid, callSid: `CA${this.sid.slice(2)}`, accountSid: 'ACgood', customParameters: { call_sid: 'good' }, sequenceNumber: 1 }));
     this.timer = setInterval(() => this.tick(), 20);
+    this.startedAt = Date.now();
   }
 
   private tick(): void {
@@ -88,6 +91,7 @@ class GoodCall {
 
   stopSending(): void {
     clearInterval(this.timer);
+    this.stoppedAt ||= Date.now();
   }
 
   /** Stops sending, with a partial echo chunk left over (so the agent has something to flush at `stop`). */
@@ -398,6 +402,7 @@ t.test('live endpoint under fuzz', async (t) => {
     rss.push((await mediaHealth(stack)).rssBytes);
   }
   good.forEach((g) => g.measure(false));
+  const fuzzEnded = Date.now();
   t.comment(`media rss after the extra rounds: ${rss.map(MB).join(' → ')} MB`);
 
   // The good calls: still open, their whole audio echoed back in order (all but the last partial chunk), no protocol noise.
@@ -406,7 +411,9 @@ t.test('live endpoint under fuzz', async (t) => {
   for (const g of good) {
     t.equal(g.closed, undefined, `${g.sid} was never closed during the fuzz`);
     t.same(g.problems, [], `${g.sid}: every server frame valid and the echo byte-exact`);
-    t.ok(g.sentBytes > 50 * FRAME * 10, `${g.sid} streamed the whole run (${g.sentBytes} B sent)`);
+    const seconds = (g.stoppedAt - g.startedAt) / 1000;
+    t.ok(g.startedAt < fuzzStarted && g.stoppedAt > fuzzEnded, `${g.sid} streamed from before the fuzz until after it (${seconds.toFixed(1)} s)`);
+    t.ok(g.sentBytes >= 0.7 * seconds * 50 * FRAME, `${g.sid} sent 20 ms frames all along (${g.sentBytes / FRAME} frames in ${seconds.toFixed(1)} s)`);
     t.equal(g.echoedBytes, Math.floor(g.sentBytes / ECHO_CHUNK) * ECHO_CHUNK, `${g.sid}: echoed ${g.echoedBytes} of ${g.sentBytes} bytes (all but ${g.sentBytes % ECHO_CHUNK} B < one ${ECHO_CHUNK} B chunk)`);
     t.equal(g.marks, g.echoMessages, `${g.sid}: a mark after each of ${g.echoMessages} echo chunks`);
     t.ok(g.maxGapMs < 2000, `${g.sid}: longest gap between echoes ${g.maxGapMs} ms (one chunk is ${(ECHO_CHUNK / FRAME) * 20} ms)`);

@@ -27,6 +27,8 @@ export interface Stack {
   /** Wait until `probe` is true (polling), or throw after timeoutMs. */
   waitFor(what: string, probe: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
   waitReady(timeoutMs?: number): Promise<void>;
+  /** Runs the pm2 CLI against this stack's pm2 (e.g. ['reload', 'media']). */
+  pm2(args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,13 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       await waitFor('router /healthz', () => up(`http://127.0.0.1:${port}/healthz`), timeoutMs);
       await waitFor('webhooks /version', () => up(`http://127.0.0.1:${webhooksPort}/version`), timeoutMs);
       await waitFor('media /healthz', () => up(`http://127.0.0.1:${mediaPort}/healthz`), timeoutMs);
+    },
+    async pm2(args) {
+      const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/pm2'), args, {
+        env: { ...process.env, PM2_HOME: pm2Home, PM2_DISABLE_VERSION_CHECK: '1' },
+        timeout: 30000,
+      });
+      return stdout;
     },
     async stop() {
       if (!exited && child.pid !== undefined) {
