@@ -45,7 +45,7 @@ async function upgradeStatus(stack: Stack): Promise<{ status: number; ms: number
 }
 
 t.test('faults under pm2', async (t) => {
-  const stack = await startStack({ AGENT: 'echo', UPGRADE_TIMEOUT_MS: '1000', PROXY_TIMEOUT_MS: '2000' });
+  const stack = await startStack({ AGENT: 'echo', UPGRADE_TIMEOUT_MS: '1000', PROXY_TIMEOUT_MS: '2000', MAX_CALLS: '3' });
   t.teardown(() => stack.stop());
   const routerPid = await stack.pidOf('router');
   t.ok(routerPid, 'router is running');
@@ -81,6 +81,23 @@ t.test('faults under pm2', async (t) => {
     if (during.status === 503) t.ok(during.ms < 1000, `503 in ${during.ms} ms`);
     t.match(await echoCall(stack, 'MZafter'), /"streamSid":"MZafter"/, 'a new call works once it is back');
     t.equal(await stack.pidOf('router'), routerPid, 'the router never restarted');
+  });
+
+  t.test('MAX_CALLS: the extra stream is refused with 503 and a log line; a freed slot is usable again', async (t) => {
+    const open = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const ws = new WebSocket(stack.wsUrl);
+        await new Promise((r) => ws.once('open', r));
+        return ws;
+      }),
+    );
+    const extra = await upgradeStatus(stack);
+    t.equal(extra.status, 503);
+    t.ok(stack.logs().some((l) => l['code'] === 'MEDIA_ERR_TOO_MANY_CALLS'), 'logged with its code');
+    open[0]?.close();
+    await stack.waitFor('slot freed', async () => JSON.parse((await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz`)).body).calls < 3, 3000);
+    t.equal((await upgradeStatus(stack)).status, 101);
+    open.forEach((ws) => ws.terminate());
   });
 
   t.test('webhooks SIGKILLed: 502 fast, /healthz 200, pm2 brings it back', async (t) => {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { parseServerMessage, twilioMessage } from '@tva/twilio-media-stream';
 import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
 import { httpRequest } from '../apps/cli/src/stack/http-get';
-import { expectationFor, rawCaseArb, rawFrameCount, runRaw, wsCaseArb, type Frame, type FuzzCase, type RawCase, type WsCase } from './fuzz/live-cases';
+import { expectationFor, frameStats, rawCaseArb, rawFrameCount, runRaw, wsCaseArb, type Frame, type FuzzCase, type RawCase, type WsCase } from './fuzz/live-cases';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
 const MIN_FRAMES = 10_000;
@@ -134,6 +134,8 @@ class GoodCall {
 interface Tally {
   sockets: number;
   frames: number;
+  /** Frames of messages that are not a valid Twilio message even on their own (bad JSON, wrong fields, binary, too big, bad UTF-8, junk). */
+  garbageFrames: number;
   /** Client sockets that reached open (each is one CallSession, so one WS_STOP line). */
   upgraded: number;
   /** Raw cases that timed out before any answer (a 101 may have been missed). */
@@ -148,7 +150,7 @@ interface Tally {
 }
 
 function newTally(): Tally {
-  return { sockets: 0, frames: 0, upgraded: 0, rawTimeouts: 0, serverFrames: 0, byLabel: new Map(), mismatches: [], probesExpected: new Set(), probesIgnored: new Set(), slowStarts: 0 };
+  return { sockets: 0, frames: 0, garbageFrames: 0, upgraded: 0, rawTimeouts: 0, serverFrames: 0, byLabel: new Map(), mismatches: [], probesExpected: new Set(), probesIgnored: new Set(), slowStarts: 0 };
 }
 
 function note(tally: Tally, label: string, frames: number, outcome: string): void {
@@ -218,13 +220,18 @@ async function runWsCase(stack: Stack, c: WsCase, id: number, tally: Tally): Pro
   });
   const startedAt = Date.now();
   let frames = 0;
-  for (const f of c.frames) frames += sendFrame(ws, f, c.pingBetweenFragments);
+  for (const f of c.frames) {
+    const n = sendFrame(ws, f, c.pingBetweenFragments);
+    frames += n;
+    if (frameStats(f).garbage) tally.garbageFrames += n;
+  }
   let want: { code: number; reasons: string[] } | undefined;
   if (exp.outcome === 'close') want = { code: exp.code as number, reasons: exp.reasons ?? [] };
   switch (c.ending.kind) {
     case 'probe':
       ws.send(`{"event":"fuzz-probe-${id}"}`);
       frames++;
+      tally.garbageFrames++;
       if (exp.outcome === 'open') {
         tally.probesExpected.add(id);
         want = { code: 1007, reasons: ['TMS_ERR_UNKNOWN_EVENT'] };
@@ -260,6 +267,7 @@ async function runWsCase(stack: Stack, c: WsCase, id: number, tally: Tally): Pro
 async function runRawCase(stack: Stack, c: RawCase, id: number, tally: Tally): Promise<void> {
   const r = await runRaw(stack.port, c, c.expectCodes.length > 0 ? 5000 : 1000);
   if (r.status === 101) tally.upgraded++;
+  tally.garbageFrames += rawFrameCount(c) - c.validFrames;
   if (r.timedOut && r.status === undefined) tally.rawTimeouts++;
   note(tally, c.label.split(':')[0] as string, rawFrameCount(c), r.closeCode !== undefined ? String(r.closeCode) : r.status !== undefined ? `http ${r.status}` : r.timedOut ? 'timeout' : 'ended');
   if (r.statusLine !== undefined && !/^HTTP\/1\.1 \d{3} /.test(r.statusLine)) tally.mismatches.push(`${c.label} #${id}: malformed status line ${JSON.stringify(r.statusLine)}`);
@@ -286,7 +294,7 @@ async function runCases(stack: Stack, cases: FuzzCase[], firstId: number, tally:
 
 function framesOf(c: FuzzCase): number {
   if (c.type === 'raw') return rawFrameCount(c);
-  return c.frames.reduce((n, f) => n + (f.kind !== 'binary' && f.fragments ? new Set(f.fragments).size + 1 : 1), 0) + (c.ending.kind === 'probe' ? 1 : 0);
+  return c.frames.reduce((n, f) => n + frameStats(f).frames, 0) + (c.ending.kind === 'probe' ? 1 : 0);
 }
 
 // ---------------------------------------------------------------- the test
@@ -379,9 +387,11 @@ t.test('live endpoint under fuzz', async (t) => {
 
   const fuzzStarted = Date.now();
   const framesBefore = tally.frames;
+  const garbageBefore = tally.garbageFrames;
   await runCases(stack, main, id, tally);
   id += main.length;
   const mainFrames = tally.frames - framesBefore;
+  const mainGarbage = tally.garbageFrames - garbageBefore;
   const fuzzMs = Date.now() - fuzzStarted;
   const timeoutResults = await Promise.all(timeouts);
   t.ok(
@@ -391,7 +401,7 @@ t.test('live endpoint under fuzz', async (t) => {
 
   await sleep(1500);
   const after = await mediaHealth(stack);
-  t.comment(`main fuzz: ${main.length} sockets, ${mainFrames} frames in ${fuzzMs} ms; media rss after ${MB(after.rssBytes)} MB (${MB(after.rssBytes - before.rssBytes)} MB growth); event loop p99 ${after.eventLoopDelayMs.p99} ms, max ${after.eventLoopDelayMs.max} ms`);
+  t.comment(`main fuzz: ${main.length} sockets, ${mainFrames} frames (${mainGarbage} of them garbage on their own) in ${fuzzMs} ms; media rss after ${MB(after.rssBytes)} MB (${MB(after.rssBytes - before.rssBytes)} MB growth); event loop p99 ${after.eventLoopDelayMs.p99} ms, max ${after.eventLoopDelayMs.max} ms`);
 
   // Two more rounds: memory must level off rather than keep climbing.
   const rss: number[] = [after.rssBytes];
@@ -433,7 +443,7 @@ t.test('live endpoint under fuzz', async (t) => {
   // Every fuzz socket got the close the protocol model predicted.
   t.ok(tally.frames - framesBefore >= MIN_FRAMES, `≥ ${MIN_FRAMES} fuzz frames after the baseline (${tally.frames - framesBefore}; ${tally.frames} in all)`);
   t.same(tally.mismatches.slice(0, 20), [], `every fuzz socket closed as the model predicts (${tally.mismatches.length} mismatches)`);
-  t.comment(`sockets ${tally.sockets} (upgraded ${tally.upgraded}), frames ${tally.frames}, server frames checked ${tally.serverFrames}, slow starts ${tally.slowStarts}`);
+  t.comment(`sockets ${tally.sockets} (upgraded ${tally.upgraded}), frames ${tally.frames} (garbage ${tally.garbageFrames}), server frames checked ${tally.serverFrames}, slow starts ${tally.slowStarts}`);
   for (const [label, e] of tally.byLabel) t.comment(`  ${label}: ${e.cases} cases, ${e.frames} frames, outcomes ${JSON.stringify(Object.fromEntries(e.codes))}`);
 
   polling = false;

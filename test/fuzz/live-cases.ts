@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { MediaStreamProtocol, ProtocolError, serverMessage, twilioMessage } from '@tva/twilio-media-stream';
+import { judge, TWILIO_SHAPES } from './oracle';
 import { anyText, applyMutations, arbitraries, byteSplice, mutations, sidArb, spliceBytes, textMutation, weirdString } from './arbitraries';
 
 /** ws on the media worker: maxPayload (WS_MAX_PAYLOAD default). */
@@ -42,6 +43,8 @@ export interface RawCase {
   destroyAfterWrite: boolean;
   /** Close codes the server may answer with; empty: no expectation (junk request, cut frame). */
   expectCodes: number[];
+  /** How many of `after` are valid frames (connected + start before the violation). */
+  validFrames: number;
 }
 
 export type FuzzCase = WsCase | RawCase;
@@ -83,6 +86,14 @@ export function expectationFor(frames: Frame[]): Expectation {
     }
   }
   return { outcome: 'open', framesUntilVerdict: n, state: p.state, ...sidOf(p) };
+}
+
+/** Frames on the wire for one message (its fragments), and whether the message is garbage on its own (no context). */
+export function frameStats(f: Frame): { frames: number; garbage: boolean } {
+  const bytes = bytesOf(f);
+  const frames = f.kind !== 'binary' && f.fragments && bytes.length >= 2 ? new Set(f.fragments.map((c) => 1 + (c % (bytes.length - 1)))).size + 1 : 1;
+  const garbage = f.kind === 'binary' || bytes.length > MAX_PAYLOAD || !isUtf8(bytes) || !judge(bytes.toString('utf8'), TWILIO_SHAPES, false).ok;
+  return { frames, garbage };
 }
 
 function sidOf(p: MediaStreamProtocol): { streamSid?: string } {
@@ -282,6 +293,7 @@ export function rawCaseArb(port: number): fc.Arbitrary<RawCase> {
         after: [...pre, ...make(Buffer.from(p))],
         destroyAfterWrite: false,
         expectCodes: codes,
+        validFrames: pre.length,
       })),
     },
     // a frame cut short, then the TCP connection dropped
@@ -289,11 +301,11 @@ export function rawCaseArb(port: number): fc.Arbitrary<RawCase> {
       weight: 2,
       arbitrary: fc.tuple(prefix, fc.uint8Array({ minLength: 200, maxLength: 3000 }), fc.nat()).map(([pre, p, cut]) => {
         const frame = encodeFrame(1, Buffer.from(p));
-        return { type: 'raw' as const, label: 'cut frame', after: [...pre, frame.subarray(0, 1 + (cut % (frame.length - 1)))], destroyAfterWrite: true, expectCodes: [] };
+        return { type: 'raw' as const, label: 'cut frame', after: [...pre, frame.subarray(0, 1 + (cut % (frame.length - 1)))], destroyAfterWrite: true, expectCodes: [], validFrames: pre.length };
       }),
     },
     // junk instead of an HTTP request
-    { weight: 2, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 2000 }).map((b) => ({ type: 'raw' as const, label: 'junk bytes', request: Buffer.from(b), after: [], destroyAfterWrite: false, expectCodes: [] })) },
+    { weight: 2, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 2000 }).map((b) => ({ type: 'raw' as const, label: 'junk bytes', request: Buffer.from(b), after: [], destroyAfterWrite: false, expectCodes: [], validFrames: 0 })) },
     // a mutated upgrade request
     {
       weight: 3,
@@ -304,6 +316,7 @@ export function rawCaseArb(port: number): fc.Arbitrary<RawCase> {
         after: [],
         destroyAfterWrite: false,
         expectCodes: [],
+        validFrames: 0,
       })),
     },
     // odd paths, methods, versions, keys, subprotocols and forwarded headers
@@ -324,7 +337,7 @@ export function rawCaseArb(port: number): fc.Arbitrary<RawCase> {
             { maxLength: 4 },
           ),
         )
-        .map(([path, extra]) => ({ type: 'raw' as const, label: 'odd upgrade', request: Buffer.from(upgradeRequest(port, path, extra), 'latin1'), after: [], destroyAfterWrite: false, expectCodes: [] })),
+        .map(([path, extra]) => ({ type: 'raw' as const, label: 'odd upgrade', request: Buffer.from(upgradeRequest(port, path, extra), 'latin1'), after: [], destroyAfterWrite: false, expectCodes: [], validFrames: 0 })),
     },
     // a valid upgrade with junk bytes glued to it (they reach ws as the first frames)
     {
@@ -336,6 +349,7 @@ export function rawCaseArb(port: number): fc.Arbitrary<RawCase> {
         after: [],
         destroyAfterWrite: false,
         expectCodes: [1002, 1003, 1007, 1008, 1009],
+        validFrames: 0,
       })),
     },
   );

@@ -55,7 +55,7 @@ export const CONFIG_VARS: readonly VarSpec[] = [
   { name: 'TTS_TIMEOUT_MS', type: 'int', default: '3000', min: 100, description: 'No first TTS audio by then: apology.' },
   { name: 'STT_FINAL_TIMEOUT_MS', type: 'int', default: '1500', min: 50, description: 'After end of turn, how long to wait for the recognizer\'s final text.' },
   { name: 'CALL_MODE', type: 'enum', default: 'AUTO', values: ['AUTO', 'WS', 'RECORD'], description: 'WS: always stream; RECORD: always turn-by-turn <Record>; AUTO: stream, and fall back to RECORD when the media worker is down or a stream fails.' },
-  { name: 'MAX_CALLS', type: 'int', default: '300', min: 1, description: 'Concurrent streams the media worker accepts; more are refused (close 1013) with a log line.' },
+  { name: 'MAX_CALLS', type: 'int', default: '300', min: 1, description: 'Concurrent streams the media worker accepts; more are refused (HTTP 503 on the upgrade, so Twilio continues the call at the <Connect action>) with a log line.' },
   { name: 'WEBHOOK_RATE_LIMIT', type: 'int', default: '600', min: 1, description: 'Webhook requests per minute per client address (Twilio shares addresses across calls; /audio fetches are not counted); more get 429.' },
   { name: 'RECORD_MAX_LENGTH_S', type: 'int', default: '30', min: 2, max: 3600, description: 'RECORD mode: longest caller turn recorded.' },
   { name: 'RECORD_SILENCE_TIMEOUT_S', type: 'int', default: '2', min: 1, max: 60, description: 'RECORD mode: silence that ends a recorded turn.' },
