@@ -72,6 +72,7 @@ t.test('faults under pm2', async (t) => {
       return pid !== undefined && pid !== mediaPid;
     });
     await stack.waitFor('media healthy', async () => (await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz`).catch(() => ({ status: 0 }))).status === 200);
+    await new Promise((r) => setTimeout(r, 500));
     const h = await health.stop();
     t.comment(`healthz while media was killed and restarted: n=${h.n} p50=${h.p50.toFixed(1)} ms p99=${h.p99.toFixed(1)} ms max=${h.max.toFixed(1)} ms`);
     t.same(h.failures, [], 'every /healthz answered 200 ok');
@@ -85,15 +86,19 @@ t.test('faults under pm2', async (t) => {
 
   t.test('MAX_CALLS: the extra stream is refused with 503 and a log line; a freed slot is usable again', async (t) => {
     const open = await Promise.all(
-      [1, 2, 3].map(async () => {
+      [1, 2, 3].map(async (i) => {
         const ws = new WebSocket(stack.wsUrl);
         await new Promise((r) => ws.once('open', r));
+        ws.send(twilioMessage.connected());
+        ws.send(twilioMessage.start({ streamSid: `MZcap${i}`, callSid: `CAcap${i}`, accountSid: 'AC', customParameters: {}, sequenceNumber: 1 }));
         return ws;
       }),
     );
+    await stack.waitFor('three calls started', async () => stack.logs().filter((l) => l['event'] === 'WS_START' && String(l['streamSid']).startsWith('MZcap')).length === 3, 3000);
     const extra = await upgradeStatus(stack);
     t.equal(extra.status, 503);
-    t.ok(stack.logs().some((l) => l['code'] === 'MEDIA_ERR_TOO_MANY_CALLS'), 'logged with its code');
+    await stack.waitFor('refusal logged', () => stack.logs().some((l) => l['code'] === 'MEDIA_ERR_TOO_MANY_CALLS'), 3000);
+    t.pass('logged with its code');
     open[0]?.close();
     await stack.waitFor('slot freed', async () => JSON.parse((await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz`)).body).calls < 3, 3000);
     t.equal((await upgradeStatus(stack)).status, 101);
@@ -142,6 +147,7 @@ t.test('faults under pm2', async (t) => {
     const h = await health.stop();
     t.same(h.failures, [], '/healthz answered 200 throughout');
     process.kill(pid, 'SIGCONT');
+    // the resumed worker also accepts the stale upgrades queued while it was stopped; they must not block real calls
     t.match(await echoCall(stack, 'MZcont'), /"streamSid":"MZcont"/, 'calls work again once the worker resumes');
     t.equal(await stack.pidOf('router'), routerPid, 'the router never restarted');
   });

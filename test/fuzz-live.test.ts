@@ -49,12 +49,17 @@ class GoodCall {
     });
     this.ws.send(twilioMessage.connected());
     this.ws.send(twilioMessage.start({ streamSid: this.sid, callSid: `CA${this.sid.slice(2)}`, accountSid: 'ACgood', customParameters: { call_sid: 'good' }, sequenceNumber: 1 }));
-    this.timer = setInterval(() => this.tick(), 20);
     this.startedAt = Date.now();
+    this.timer = setInterval(() => this.tick(), 20);
   }
 
+  /** Sends every 20 ms frame due by the wall clock (a starved test process catches up, as Twilio's jitter would). */
   private tick(): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const due = Math.floor((Date.now() - this.startedAt) / 20) + 1;
+    while (this.sentBytes / FRAME < due && this.ws.readyState === WebSocket.OPEN) this.sendFrame();
+  }
+
+  private sendFrame(): void {
     const payload = crypto.randomBytes(FRAME);
     this.seq++;
     this.ws.send(twilioMessage.media({ streamSid: this.sid, sequenceNumber: this.seq, chunk: this.seq - 1, timestamp: (this.seq - 2) * 20, payload }));
@@ -97,7 +102,7 @@ class GoodCall {
   /** Stops sending, with a partial echo chunk left over (so the agent has something to flush at `stop`). */
   stopWithRemainder(): void {
     this.stopSending();
-    if (this.sentBytes % ECHO_CHUNK === 0) this.tick();
+    if (this.sentBytes % ECHO_CHUNK === 0) this.sendFrame();
   }
 
   /** Waits until every whole echo chunk of what was sent has come back. */
@@ -422,8 +427,7 @@ t.test('live endpoint under fuzz', async (t) => {
     t.equal(g.closed, undefined, `${g.sid} was never closed during the fuzz`);
     t.same(g.problems, [], `${g.sid}: every server frame valid and the echo byte-exact`);
     const seconds = (g.stoppedAt - g.startedAt) / 1000;
-    t.ok(g.startedAt < fuzzStarted && g.stoppedAt > fuzzEnded, `${g.sid} streamed from before the fuzz until after it (${seconds.toFixed(1)} s)`);
-    t.ok(g.sentBytes >= 0.7 * seconds * 50 * FRAME, `${g.sid} sent 20 ms frames all along (${g.sentBytes / FRAME} frames in ${seconds.toFixed(1)} s)`);
+    t.ok(g.startedAt < fuzzStarted && g.stoppedAt >= fuzzEnded, `${g.sid} streamed from before the fuzz until after it (${g.sentBytes / FRAME} frames in ${seconds.toFixed(1)} s)`);
     t.equal(g.echoedBytes, Math.floor(g.sentBytes / ECHO_CHUNK) * ECHO_CHUNK, `${g.sid}: echoed ${g.echoedBytes} of ${g.sentBytes} bytes (all but ${g.sentBytes % ECHO_CHUNK} B < one ${ECHO_CHUNK} B chunk)`);
     t.equal(g.marks, g.echoMessages, `${g.sid}: a mark after each of ${g.echoMessages} echo chunks`);
     t.ok(g.maxGapMs < 2000, `${g.sid}: longest gap between echoes ${g.maxGapMs} ms (one chunk is ${(ECHO_CHUNK / FRAME) * 20} ms)`);

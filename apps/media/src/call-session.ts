@@ -13,15 +13,15 @@ export interface CallSessionOptions {
   protocol: string;
   remoteAddress: string | undefined;
   createAgent(): Agent;
-  /** Checks `start` before any agent runs; a returned code closes the stream with 1008. */
-  authorizeStart?(callSid: string, customParameters: Record<string, string>): string | null;
+  /** Checks `start` before any agent runs; a refusal closes the stream with its close code. */
+  authorizeStart?(callSid: string, customParameters: Record<string, string>): { code: string; closeCode: number } | null;
   onClose(session: CallSession): void;
   /** Called once per stream that had a `start`, with how it ended. */
   onOutcome?(outcome: StreamOutcome): void;
 }
 
 /** Close codes we send, with why. */
-export const CLOSE = { NORMAL: 1000, GOING_AWAY: 1001, POLICY: 1008 } as const;
+export const CLOSE = { NORMAL: 1000, GOING_AWAY: 1001, POLICY: 1008, TRY_AGAIN_LATER: 1013 } as const;
 
 export class CallSession {
   readonly startedAt = Date.now();
@@ -37,6 +37,8 @@ export class CallSession {
   /** Why we ended it ourselves, when we did ('agent-end', 'transfer', a protocol error code, …). */
   endedBy: string | undefined;
   private transferTo: string | undefined;
+  /** A valid `start` was accepted: this stream counts against MAX_CALLS. */
+  started = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -119,11 +121,12 @@ export class CallSession {
     this.log = callLogger(this.opts.logger, { callSid, streamSid });
     const refused = this.opts.authorizeStart?.(callSid, customParameters) ?? null;
     if (refused) {
-      this.log.warn({ event: EVENTS.WS_REJECT, code: refused, closeCode: CLOSE.POLICY }, 'stream refused: call token not valid for this call');
-      this.endedBy = refused;
-      this.end(CLOSE.POLICY, refused);
+      this.log.warn({ event: EVENTS.WS_REJECT, code: refused.code, closeCode: refused.closeCode }, 'stream refused at start');
+      this.endedBy = refused.code;
+      this.end(refused.closeCode, refused.code);
       return;
     }
+    this.started = true;
     this.log.info({ event: EVENTS.WS_START, protocol: this.opts.protocol || null, tracks, customParameters, remote: this.opts.remoteAddress }, 'stream started');
     this.agent = this.opts.createAgent();
     this.agent.start(this.context(), { callSid, streamSid, customParameters });

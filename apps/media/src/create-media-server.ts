@@ -54,6 +54,17 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
   const { logger } = opts;
   const sessions = new Set<CallSession>();
   const tokens = new CallTokenCheck(opts.callTokenSecret);
+  const maxUnstarted = Math.max(2 * opts.maxCalls, 64);
+  const startedCalls = () => {
+    let n = 0;
+    for (const s of sessions) if (s.started) n += 1;
+    return n;
+  };
+  const authorizeStart = (callSid: string, params: Record<string, string>) => {
+    if (startedCalls() >= opts.maxCalls) return { code: 'MEDIA_ERR_TOO_MANY_CALLS', closeCode: CLOSE.TRY_AGAIN_LATER };
+    const problem = opts.twilioAuthToken ? tokens.check(callSid, params) : null;
+    return problem ? { code: problem, closeCode: CLOSE.POLICY } : null;
+  };
   let draining = false;
   // why: the event loop's delay is the media worker's real-time health; bench and probes read it here.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -98,8 +109,11 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
       refuse(socket, 503, 'shutting down');
       return;
     }
-    if (sessions.size >= opts.maxCalls) {
-      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_TOO_MANY_CALLS', calls: sessions.size, maxCalls: opts.maxCalls, status: 503 }, 'upgrade refused: MAX_CALLS reached');
+    const calls = startedCalls();
+    // why: sockets that never send `start` (stale upgrades released by a worker resuming from a stall) must not hold
+    // call slots; they get their own cap and expire after START_TIMEOUT_MS.
+    if (calls >= opts.maxCalls || sessions.size - calls >= maxUnstarted) {
+      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_TOO_MANY_CALLS', calls, unstarted: sessions.size - calls, maxCalls: opts.maxCalls, status: 503 }, 'upgrade refused: MAX_CALLS reached');
       refuse(socket, 503, 'too many calls');
       return;
     }
@@ -120,7 +134,7 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
         protocol: ws.protocol,
         remoteAddress: req.headers['x-forwarded-for']?.toString() ?? req.socket.remoteAddress,
         createAgent: opts.createAgent,
-        ...(opts.twilioAuthToken ? { authorizeStart: (callSid: string, params: Record<string, string>) => tokens.check(callSid, params) } : {}),
+        authorizeStart,
         onClose: (s) => sessions.delete(s),
         ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
       });
