@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { parseServerMessage, twilioMessage } from '@tva/twilio-media-stream';
 import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
 import { httpRequest } from '../apps/cli/src/stack/http-get';
-import { expectationFor, frameStats, rawCaseArb, rawFrameCount, runRaw, wsCaseArb, type Frame, type FuzzCase, type RawCase, type WsCase } from './fuzz/live-cases';
+import { expectationFor, frameStats, rawCaseArb, rawFrameCount, runRaw, wsCaseArb, wsLevelViolation, type Frame, type FuzzCase, type RawCase, type WsCase } from '../test-support/fuzz/live-cases';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
 const MIN_FRAMES = 10_000;
@@ -152,10 +152,12 @@ interface Tally {
   probesExpected: Set<number>;
   probesIgnored: Set<number>;
   slowStarts: number;
+  /** Streams that ended 1006 (no close frame) because the router cut them (see the known issue below). */
+  cutByRouter: string[];
 }
 
 function newTally(): Tally {
-  return { sockets: 0, frames: 0, garbageFrames: 0, upgraded: 0, rawTimeouts: 0, serverFrames: 0, byLabel: new Map(), mismatches: [], probesExpected: new Set(), probesIgnored: new Set(), slowStarts: 0 };
+  return { sockets: 0, frames: 0, garbageFrames: 0, upgraded: 0, rawTimeouts: 0, serverFrames: 0, byLabel: new Map(), mismatches: [], probesExpected: new Set(), probesIgnored: new Set(), slowStarts: 0, cutByRouter: [] };
 }
 
 function note(tally: Tally, label: string, frames: number, outcome: string): void {
@@ -261,6 +263,13 @@ async function runWsCase(stack: Stack, c: WsCase, id: number, tally: Tally): Pro
   }
   note(tally, c.label, frames, String(got.code));
   if (want && got.code === want.code && want.reasons.includes(got.reason)) return;
+  // Known router issue (reported): after a frame ws refuses, the media worker ends TCP right after its close frame; the
+  // router then fails writing the client's remaining bytes to it and destroys the client socket, which can drop that
+  // close frame (1006). Only tolerated when such a frame was sent at or after the first bad one; counted and reported.
+  if (got.code === 1006 && exp.outcome === 'close' && c.frames.slice(exp.framesUntilVerdict - 1).some(wsLevelViolation)) {
+    tally.cutByRouter.push(`${c.label} #${id}: expected ${JSON.stringify(want)}`);
+    return;
+  }
   // The one timing allowance: a stream still without start when the start deadline passed (a loaded machine).
   if (got.code === 1008 && got.reason === 'TMS_ERR_START_TIMEOUT' && exp.state !== 'streaming' && Date.now() - startedAt > 1500) {
     tally.slowStarts++;
@@ -275,7 +284,8 @@ async function runRawCase(stack: Stack, c: RawCase, id: number, tally: Tally): P
   tally.garbageFrames += rawFrameCount(c) - c.validFrames;
   if (r.timedOut && r.status === undefined) tally.rawTimeouts++;
   note(tally, c.label.split(':')[0] as string, rawFrameCount(c), r.closeCode !== undefined ? String(r.closeCode) : r.status !== undefined ? `http ${r.status}` : r.timedOut ? 'timeout' : 'ended');
-  if (r.statusLine !== undefined && !/^HTTP\/1\.1 \d{3} /.test(r.statusLine)) tally.mismatches.push(`${c.label} #${id}: malformed status line ${JSON.stringify(r.statusLine)}`);
+  // (HTTP/0.9: http-proxy-3 copies the client's own version into a refused upgrade's status line; see the report.)
+  if (r.statusLine !== undefined && !/^HTTP\/\d\.\d \d{3} /.test(r.statusLine)) tally.mismatches.push(`${c.label} #${id}: malformed status line ${JSON.stringify(r.statusLine)}`);
   if (c.expectCodes.length > 0) {
     if (c.request === undefined && r.status !== 101) tally.mismatches.push(`${c.label} #${id}: a valid upgrade got ${r.statusLine ?? 'no answer'}`);
     else if (r.status === 101 && (r.closeCode === undefined || !c.expectCodes.includes(r.closeCode))) {
@@ -297,9 +307,17 @@ async function runCases(stack: Stack, cases: FuzzCase[], firstId: number, tally:
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-function framesOf(c: FuzzCase): number {
-  if (c.type === 'raw') return rawFrameCount(c);
-  return c.frames.reduce((n, f) => n + frameStats(f).frames, 0) + (c.ending.kind === 'probe' ? 1 : 0);
+/** Frames a case writes, and how many of them are garbage on their own. */
+function framesOf(c: FuzzCase): { frames: number; garbage: number } {
+  if (c.type === 'raw') return { frames: rawFrameCount(c), garbage: rawFrameCount(c) - c.validFrames };
+  const probe = c.ending.kind === 'probe' ? 1 : 0;
+  return c.frames.reduce(
+    (acc, f) => {
+      const s = frameStats(f);
+      return { frames: acc.frames + s.frames, garbage: acc.garbage + (s.garbage ? s.frames : 0) };
+    },
+    { frames: probe, garbage: probe },
+  );
 }
 
 // ---------------------------------------------------------------- the test
@@ -321,7 +339,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 t.test('live endpoint under fuzz', async (t) => {
   const began = Date.now();
   t.comment(`fast-check seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
-  const stack = await startStack({ AGENT: 'echo', START_TIMEOUT_MS: '2000' });
+  // PING_INTERVAL_MS 3 s (default 10 s): a session orphaned by a client that vanished mid-upgrade would end by pong
+  // timeout within ~6 s and show up in the orphan count below, so the leak check stays deterministic.
+  const stack = await startStack({ AGENT: 'echo', START_TIMEOUT_MS: '2000', PING_INTERVAL_MS: '3000' });
   t.teardown(() => stack.stop());
   const pids = { media: await stack.pidOf('media'), router: await stack.pidOf('router'), webhooks: await stack.pidOf('webhooks') };
   t.ok(pids.media && pids.router && pids.webhooks, `pids ${JSON.stringify(pids)}`);
@@ -329,25 +349,26 @@ t.test('live endpoint under fuzz', async (t) => {
   // All cases are generated up front, so generation never stalls the good calls' 20 ms timers.
   const anyCase: fc.Arbitrary<FuzzCase> = fc.oneof({ weight: 6, arbitrary: wsCaseArb }, { weight: 1, arbitrary: rawCaseArb(stack.port) });
   let seed = SEED;
-  const generate = (minFrames: number, maxCases = Infinity): FuzzCase[] => {
+  /** Cases until they hold `minGarbage` frames that are garbage on their own. */
+  const generate = (minGarbage: number): FuzzCase[] => {
     const out: FuzzCase[] = [];
-    let frames = 0;
-    while (frames < minFrames && out.length < maxCases) {
+    let garbage = 0;
+    while (garbage < minGarbage) {
       for (const c of fc.sample(anyCase, { numRuns: 50, seed: seed++ })) {
         out.push(c);
-        frames += framesOf(c);
+        garbage += framesOf(c).garbage;
       }
     }
     return out;
   };
-  const warmup = generate(3000);
-  const main = generate(MIN_FRAMES + 300);
-  const extra = [generate(1500), generate(1500)];
+  const warmup = generate(1500);
+  const main = generate(MIN_FRAMES + 200);
+  const extra = [generate(700), generate(700)];
   t.comment(`generated ${warmup.length} + ${main.length} + ${extra[0]?.length} + ${extra[1]?.length} cases in ${Date.now() - began} ms (stack start included)`);
 
   const tally = newTally();
   let id = 0;
-  let health = { polls: 0, bad: [] as string[], maxMs: 0 };
+  const health = { polls: 0, bad: [] as string[], maxMs: 0 };
   let polling = true;
   const poller = (async () => {
     while (polling) {
@@ -364,7 +385,8 @@ t.test('live endpoint under fuzz', async (t) => {
   })();
   t.teardown(() => void (polling = false));
 
-  // Warm-up: JIT and buffers on every side, so the baseline is not the cold process.
+  // Warm-up: JIT, heap and buffers on every side, so the baseline is not the cold process (reported too).
+  const cold = await mediaHealth(stack);
   await runCases(stack, warmup, id, tally);
   id += warmup.length;
 
@@ -373,8 +395,9 @@ t.test('live endpoint under fuzz', async (t) => {
   await Promise.all(good.map((g) => g.start()));
   await stack.waitFor('every good call echoing', () => good.every((g) => g.echoMessages >= 2), 5000);
   await sleep(1000);
+  await stack.waitFor('warm-up sessions gone', async () => (await mediaHealth(stack)).calls === 3, 10000).catch(() => undefined);
   const before = await mediaHealth(stack, true);
-  t.comment(`media worker before: rss ${MB(before.rssBytes)} MB, calls ${before.calls}`);
+  t.comment(`media worker rss: ${MB(cold.rssBytes)} MB cold, ${MB(before.rssBytes)} MB after the warm-up (${warmup.length} cases) = the baseline; calls ${before.calls}`);
   t.equal(before.calls, 3, 'only the 3 good calls are open before the fuzz');
   good.forEach((g) => g.measure(true));
 
@@ -432,21 +455,21 @@ t.test('live endpoint under fuzz', async (t) => {
     t.equal(g.marks, g.echoMessages, `${g.sid}: a mark after each of ${g.echoMessages} echo chunks`);
     t.ok(g.maxGapMs < 2000, `${g.sid}: longest gap between echoes ${g.maxGapMs} ms (one chunk is ${(ECHO_CHUNK / FRAME) * 20} ms)`);
   }
-  // Known product bug (reported, not fixed here): at `stop` the echo agent flushes its partial chunk, CallSession's
-  // sendAudio asks the protocol to send in state 'stopped', the ProtocolError is taken for the caller's and the
-  // stream is closed 1008 TMS_ERR_UNEXPECTED_EVENT (endedBy reported to webhooks as that code, not 'peer').
-  const BUG = 'echo flush after stop: media worker closes 1008 TMS_ERR_UNEXPECTED_EVENT (apps/media/src/call-session.ts sendAudio)';
-  for (const g of good) {
-    const remainder = g.sentBytes - g.echoedBytes;
-    const r = await g.stop();
-    t.equal(r.flushed, remainder, `${g.sid}: stop flushes the last ${remainder} B`, { todo: BUG });
-    t.equal(r.closedBy, undefined, `${g.sid}: stop does not make the server close with an error (got ${JSON.stringify(r.closedBy)})`, { todo: BUG });
-    await g.close();
+  // After Twilio's `stop` the call is over: the agent's partial chunk is dropped (nothing can play it), and the
+  // stream is not closed with an error.
+  const stopResults = await Promise.all(good.map((g) => g.stop()));
+  for (const [i, g] of good.entries()) {
+    const r = stopResults[i] as Awaited<ReturnType<GoodCall['stop']>>;
+    t.equal(r.flushed, 0, `${g.sid}: nothing is sent after stop`);
+    t.equal(r.closedBy, undefined, `${g.sid}: stop does not make the server close with an error (got ${JSON.stringify(r.closedBy)})`);
   }
+  await Promise.all(good.map((g) => g.close()));
 
   // Every fuzz socket got the close the protocol model predicted.
-  t.ok(tally.frames - framesBefore >= MIN_FRAMES, `≥ ${MIN_FRAMES} fuzz frames after the baseline (${tally.frames - framesBefore}; ${tally.frames} in all)`);
+  t.ok(mainGarbage >= MIN_FRAMES, `≥ ${MIN_FRAMES} garbage frames in the main fuzz (${mainGarbage} of ${mainFrames}; ${tally.garbageFrames} of ${tally.frames} in all)`);
   t.same(tally.mismatches.slice(0, 20), [], `every fuzz socket closed as the model predicts (${tally.mismatches.length} mismatches)`);
+  t.ok(tally.cutByRouter.length <= tally.sockets / 100, `streams cut without a close frame stay rare (${tally.cutByRouter.length})`);
+  t.same(tally.cutByRouter, [], 'no stream cut without its close frame');
   t.comment(`sockets ${tally.sockets} (upgraded ${tally.upgraded}), frames ${tally.frames} (garbage ${tally.garbageFrames}), server frames checked ${tally.serverFrames}, slow starts ${tally.slowStarts}`);
   for (const [label, e] of tally.byLabel) t.comment(`  ${label}: ${e.cases} cases, ${e.frames} frames, outcomes ${JSON.stringify(Object.fromEntries(e.codes))}`);
 
@@ -471,6 +494,9 @@ t.test('live endpoint under fuzz', async (t) => {
   const stops = logs.filter((l) => l['service'] === 'media' && l['event'] === 'WS_STOP').length;
   const totalUpgraded = tally.upgraded + good.length;
   t.ok(stops >= totalUpgraded && stops <= totalUpgraded + tally.rawTimeouts, `one WS_STOP per upgraded socket (${stops} lines, ${totalUpgraded} upgraded)`);
+  // A client that vanishes while its upgrade is in flight must not leave the media leg (and a session) behind.
+  const orphans = logs.filter((l) => l['service'] === 'media' && l['event'] === 'WS_STOP' && l['endedBy'] === 'pong-timeout').length;
+  t.equal(orphans, 0, `no session outlives its client until the pong timeout (${orphans})`);
   const refusedProbes = new Set(
     logs.flatMap((l) => (l['event'] === 'WS_REJECT' && typeof l['err'] === 'string' ? [...l['err'].matchAll(/fuzz-probe-(\d+)/g)].map((m) => Number(m[1])) : [])),
   );
@@ -481,5 +507,13 @@ t.test('live endpoint under fuzz', async (t) => {
   const rejects = new Map<string, number>();
   for (const l of logs) if (l['event'] === 'WS_REJECT') rejects.set(String(l['code']), (rejects.get(String(l['code'])) ?? 0) + 1);
   t.comment(`WS_REJECT codes logged: ${JSON.stringify(Object.fromEntries(rejects))}`);
+  const errors = new Map<string, number>();
+  for (const l of logs) {
+    if (l['event'] !== 'PROXY_ERROR' && l['event'] !== 'WS_ERROR') continue;
+    const key = `${String(l['service'])} ${String(l['event'])} ${String(l['code'] ?? '')} ${String(l['msg'])}: ${String(l['err'] ?? '').replace(/\d+/g, 'N').slice(0, 60)}`;
+    errors.set(key, (errors.get(key) ?? 0) + 1);
+  }
+  for (const [k, n] of errors) t.comment(`  ${n} × ${k}`);
+  if (tally.mismatches.length > 0) t.comment(`mismatches:\n${tally.mismatches.join('\n')}`);
   t.comment(`test time ${((Date.now() - began) / 1000).toFixed(1)} s`);
 });

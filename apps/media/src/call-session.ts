@@ -136,7 +136,8 @@ export class CallSession {
     return {
       log: this.log,
       sendAudio: (mulaw, markName) => {
-        if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+        // why: after Twilio's `stop` (or our close) nothing more can be played; dropping it is not an error.
+        if (this.closing || this.ws.readyState !== this.ws.OPEN || this.protocol.state !== 'streaming') return;
         this.ws.send(this.protocol.send({ type: 'media', payload: mulaw }));
         this.stats.framesOut += 1;
         this.stats.bytesOut += mulaw.length;
@@ -146,7 +147,7 @@ export class CallSession {
         }
       },
       clear: () => {
-        if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+        if (this.closing || this.ws.readyState !== this.ws.OPEN || this.protocol.state !== 'streaming') return;
         this.ws.send(this.protocol.send({ type: 'clear' }));
       },
       endCall: (reason) => {

@@ -47,10 +47,12 @@ export function createRouter(opts: RouterOptions): http.Server {
     if (!state) return;
     state.proxyReq = proxyReq;
     // why: this listener is attached before http-proxy's own, so the flag is set before any bytes go to the client.
-    proxyReq.on('upgrade', () => {
+    proxyReq.on('upgrade', (_res, proxySocket) => {
       state.upgraded = true;
       state.answered = true;
       clearTimeout(state.deadline);
+      // why: a client that left before the 101 would otherwise leave the worker a session nobody will ever close.
+      if (socket.destroyed) proxySocket.destroy();
     });
     proxyReq.on('response', () => {
       state.answered = true;
@@ -103,8 +105,10 @@ export function createRouter(opts: RouterOptions): http.Server {
     const fail = (why: string, err?: Error) => {
       if (state.upgraded) {
         // why: after the 101 the socket speaks WebSocket; HTTP written into it would corrupt the stream (Twilio 31924).
+        // end() (not destroy) lets a close frame the worker already sent reach the client; destroy only if it lingers.
         logger.warn({ event: EVENTS.PROXY_ERROR, path, err: err?.message }, 'media worker connection lost mid-stream');
-        socket.destroy();
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
         return;
       }
       if (state.answered) return;
@@ -115,7 +119,10 @@ export function createRouter(opts: RouterOptions): http.Server {
       state.proxyReq?.destroy();
     };
     state.deadline = setTimeout(() => fail('media worker did not answer the upgrade in time'), opts.upgradeTimeoutMs);
-    socket.once('close', () => clearTimeout(state.deadline));
+    socket.once('close', () => {
+      clearTimeout(state.deadline);
+      if (!state.upgraded) state.proxyReq?.destroy();
+    });
     Object.assign(req.headers, forwardedHeaders(req.headers, false, req.socket.remoteAddress));
     proxy.ws(req, socket, head, { target: opts.mediaTarget }, (err) => fail('media worker unreachable', err));
   });
