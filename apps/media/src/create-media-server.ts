@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { EVENTS, type Logger } from '@tva/logging';
-import { isValidTwilioSignature } from '@tva/security';
+import { isValidTwilioSignature, publicOrigin } from '@tva/security';
 import { CallSession, CLOSE } from './call-session';
 import { CallTokenCheck } from './call-token-check';
 import type { Agent } from './agents/agent';
@@ -39,11 +39,7 @@ export interface MediaServer {
 
 /** The URL Twilio signed for the upgrade: wss://PUBLIC_HOST/ws/twilio-media (the router forwards scheme and host). */
 export function publicStreamUrl(publicBaseUrl: string | undefined, headers: http.IncomingHttpHeaders): string {
-  if (publicBaseUrl) return `${publicBaseUrl.replace(/^http/, 'ws')}${MEDIA_PATH}`;
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
-  const proto = first(headers['x-forwarded-proto']) ?? 'http';
-  const host = first(headers['x-forwarded-host']) ?? headers.host ?? 'localhost';
-  return `${proto === 'https' ? 'wss' : 'ws'}://${host}${MEDIA_PATH}`;
+  return `${publicOrigin(publicBaseUrl, headers).replace(/^http/, 'ws')}${MEDIA_PATH}`;
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

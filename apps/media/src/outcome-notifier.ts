@@ -1,18 +1,8 @@
 // Tells webhooks how a stream ended (and the conversation so far), so the <Connect action> can hang up, dial, or carry the call on.
 import http from 'node:http';
-import { internalSignature } from '@tva/security';
+import { internalSignature, type ConversationTurn, type StreamOutcome } from '@tva/security';
 import type { Logger } from '@tva/logging';
-import type { ConversationTurn } from './agents/agent';
 
-export interface StreamOutcome {
-  callSid: string;
-  streamSid: string;
-  /** 'agent-end' | 'transfer' | 'peer' (Twilio hung up / sent stop) | 'server-shutdown' | a protocol error code … */
-  endedBy: string;
-  closeCode: number;
-  transferTo?: string;
-  history?: ConversationTurn[];
-}
 
 export const OUTCOME_PATH = '/internal/stream-outcome';
 export const CONVERSATION_PATH = '/internal/conversation';
@@ -45,3 +35,5 @@ function postInternal(webhooksPort: number, secret: string, path: string, payloa
     req.end(body);
   });
 }
+
+export type { StreamOutcome };

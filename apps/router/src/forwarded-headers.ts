@@ -1,12 +1,6 @@
 // Decides the public scheme and host passed to the targets, so signatures can be checked behind the router.
 import type { IncomingHttpHeaders } from 'node:http';
-
-function first(value: string | string[] | undefined): string | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  // why: chained proxies append ("https,http"); the left-most value is what the caller used.
-  const head = v?.split(',')[0]?.trim();
-  return head ? head : undefined;
-}
+import { firstForwarded as first } from '@tva/security';
 
 /** Headers to set on the proxied request: keeps an upstream proxy's scheme/host, else fills in our own. */
 export function forwardedHeaders(headers: IncomingHttpHeaders, encrypted: boolean, remoteAddress: string | undefined): Record<string, string> {

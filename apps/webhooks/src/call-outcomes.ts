@@ -1,14 +1,8 @@
 // How each call's stream ended, as told by the media worker; stream_ended waits briefly for it.
+import type { StreamOutcome } from '@tva/security';
 
-export interface StreamOutcome {
-  callSid: string;
-  streamSid: string;
-  endedBy: string;
-  closeCode: number;
-  transferTo?: string;
-  /** The conversation so far, for RECORD mode to carry on with. */
-  history?: Array<{ role: 'user' | 'assistant'; content: string }>;
-}
+export type { StreamOutcome };
+
 
 const MAX_AGE_MS = 10 * 60_000;
 const MAX_ENTRIES = 10_000;

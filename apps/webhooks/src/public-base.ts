@@ -1,17 +1,10 @@
 // Works out the public base URL Twilio used (scheme + host), from PUBLIC_BASE_URL or the forwarded headers.
 import type { IncomingHttpHeaders } from 'node:http';
-
-function first(v: string | string[] | undefined): string | undefined {
-  const s = (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
-  return s ? s : undefined;
-}
+import { publicOrigin } from '@tva/security';
 
 /** e.g. "https://agent.example.com" — never with a trailing slash. */
 export function publicBase(configured: string | undefined, headers: IncomingHttpHeaders): string {
-  if (configured) return configured.replace(/\/+$/, '');
-  const proto = first(headers['x-forwarded-proto']) ?? 'http';
-  const host = first(headers['x-forwarded-host']) ?? headers.host ?? 'localhost';
-  return `${proto}://${host}`;
+  return publicOrigin(configured, headers);
 }
 
 /** The WebSocket form of a base: https → wss, http → ws (local tests). */

@@ -2,3 +2,5 @@
 export * from './call-token';
 export * from './twilio-signature';
 export * from './internal-signature';
+export * from './forwarded';
+export * from './internal-messages';

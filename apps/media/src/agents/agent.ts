@@ -1,5 +1,8 @@
 // The contract between a CallSession and whatever talks to the caller (the echo line test, the voice agent).
 import type { Logger } from '@tva/logging';
+import type { ConversationTurn } from '@tva/security';
+
+export type { ConversationTurn };
 
 export interface StartInfo {
   callSid: string;
@@ -32,7 +35,3 @@ export interface Agent {
   history?(): ConversationTurn[];
 }
 
-export interface ConversationTurn {
-  role: 'user' | 'assistant';
-  content: string;
-}
