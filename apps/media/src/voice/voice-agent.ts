@@ -38,6 +38,8 @@ export class VoiceAgent implements Agent {
   private stopped = false;
   private turnPending = false;
   private callSid = '';
+  /** One decode buffer per call: the per-frame path allocates nothing. */
+  private readonly pcm = new Int16Array(FRAME_BYTES);
 
   constructor(private readonly opts: VoiceAgentOptions) {}
 
@@ -58,7 +60,7 @@ export class VoiceAgent implements Agent {
     if (this.stopped) return;
     this.stt?.write(payload);
     for (let off = 0; off + FRAME_BYTES <= payload.length; off += FRAME_BYTES) {
-      const speech = this.vad.isSpeech(decodeMulaw(payload.subarray(off, off + FRAME_BYTES)));
+      const speech = this.vad.isSpeech(decodeMulaw(payload.subarray(off, off + FRAME_BYTES), this.pcm));
       if (speech) this.lastSpeechAt = performance.now();
       if (this.barge.push(speech, this.current?.playing ?? false, 20)) this.bargeIn();
       const ev = this.turns.push(speech, 20);
