@@ -46,7 +46,7 @@ t.test('SIGTERM to the media worker during 20 live calls', async (t) => {
   }, 15000);
   const exitMs = Date.now() - signalledAt;
   t.ok(exitMs < 8000 + 3000, `drained and replaced within kill_timeout (${exitMs} ms)`);
-  t.ok(stack.logs().some((l) => l['event'] === 'DRAIN'), 'DRAIN logged');
+  t.ok(await stack.logged((l) => l['event'] === 'DRAIN'), 'DRAIN logged');
 
   // Twilio then requests each call's <Connect action>: every one continues in RECORD mode.
   for (const r of results) {

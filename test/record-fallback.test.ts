@@ -74,7 +74,7 @@ t.test('RECORD fallback under pm2', async (t) => {
     const verbs = parseTwiml(ended.body);
     const rec = verbs.find((v) => v.verb === 'Record');
     t.ok(rec, `RECORD TwiML: ${verbs.map((v) => v.verb).join(', ')}`);
-    t.ok(stack.logs().some((l) => l['event'] === 'FALLBACK_RECORD' && l['callSid'] === callSid), 'FALLBACK_RECORD logged');
+    t.ok(await stack.logged((l) => l['event'] === 'FALLBACK_RECORD' && l['callSid'] === callSid), 'FALLBACK_RECORD logged');
 
     // the caller speaks; Twilio records it and posts the recording
     const recordingUrl = recordings.add(encodeWav(speechLikeMulaw(1200), { sampleRate: 8000, format: 'mulaw' }));

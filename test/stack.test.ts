@@ -79,7 +79,7 @@ t.test('the stack under pm2', async (t) => {
       ws.terminate();
       t.equal(status, 403);
     }
-    t.ok(stack.logs().some((l) => l['event'] === 'WS_REJECT' && l['code'] === 'MEDIA_ERR_SIGNATURE'));
+    t.ok(await stack.logged((l) => l['event'] === 'WS_REJECT' && l['code'] === 'MEDIA_ERR_SIGNATURE'));
   });
 
   t.test('a start whose call token is forged, for another call, or replayed is closed with 1008', async (t) => {
@@ -101,15 +101,18 @@ t.test('the stack under pm2', async (t) => {
     t.equal(await closeCode(otherCall), 1008, 'token of another call');
     t.equal(await closeCode(good), 0, 'the real token opens the stream (still open after 1.5 s)');
     t.equal(await closeCode(good), 1008, 'the same token again is a replay');
-    const codes = stack.logs().filter((l) => l['event'] === 'WS_REJECT').map((l) => l['code']);
-    for (const c of ['CALL_TOKEN_BAD_SIGNATURE', 'CALL_TOKEN_REPLAYED']) t.ok(codes.includes(c), `${c} logged`);
+    const rejected = () => stack.logs().filter((l) => l['event'] === 'WS_REJECT').map((l) => l['code']);
+    for (const c of ['CALL_TOKEN_BAD_SIGNATURE', 'CALL_TOKEN_REPLAYED']) {
+      await stack.waitFor(`${c} logged`, () => rejected().includes(c), 3000);
+      t.ok(rejected().includes(c), `${c} logged`);
+    }
   });
 
   t.test('no start within START_TIMEOUT_MS → closed with 1008, logged', async (t) => {
     const ws = signedWs();
     const code = await new Promise<number>((r) => ws.on('close', (c) => r(c)));
     t.equal(code, 1008);
-    t.ok(stack.logs().some((l) => l['event'] === 'WS_REJECT' && l['code'] === 'TMS_ERR_START_TIMEOUT'));
+    t.ok(await stack.logged((l) => l['event'] === 'WS_REJECT' && l['code'] === 'TMS_ERR_START_TIMEOUT'));
   });
 
   t.test('bad frames close only their own socket with a logged code; a good call carries on', async (t) => {

@@ -88,13 +88,13 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
     const req = openai.requests.find((r) => lastUser(r) === QUESTION);
     t.ok(req, 'the LLM got the Hebrew transcript intact');
     t.equal((req?.messages as Msg[])[0]?.role, 'system', 'with the system prompt first');
-    t.ok(stack.logs().some((l) => l['event'] === 'STT_FINAL' && l['text'] === QUESTION), 'STT_FINAL logs the Hebrew text intact');
+    t.ok(await stack.logged((l) => l['event'] === 'STT_FINAL' && l['text'] === QUESTION), 'STT_FINAL logs the Hebrew text intact');
     await waitUntil('TURN line', () => stack.logs().some((l) => l['event'] === 'TURN' && (l['turn'] as number) >= 1 && l['endOfSpeech→firstAudio'] !== null));
     const turn = stack.logs().find((l) => l['event'] === 'TURN' && l['endOfSpeech→firstAudio'] !== null) as Record<string, number>;
     for (const k of ['endOfSpeech→sttFinal', 'sttFinal→llmFirstToken', 'llmFirstToken→ttsFirstAudio', 'ttsFirstAudio→mediaTx', 'endOfSpeech→firstAudio', 'TTS_LEN_ms']) {
       t.type(turn[k], 'number', `${k} = ${turn[k]}`);
     }
-    for (const e of ['LLM_FIRST_TOKEN', 'TTS_LEN_ms', 'MEDIA_TX']) t.ok(stack.logs().some((l) => l['event'] === e), `${e} logged`);
+    for (const e of ['LLM_FIRST_TOKEN', 'TTS_LEN_ms', 'MEDIA_TX']) t.ok(await stack.logged((l) => l['event'] === e), `${e} logged`);
   });
 
   t.test('DTMF reaches the agent', async (t) => {
@@ -126,7 +126,7 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
     const req = openai.requests.find((r) => (r.messages as Msg[]).some((m) => m.role === 'assistant' && (m.content ?? '').startsWith('זו תשובה')));
     const kept = (req?.messages as Msg[]).find((m) => m.role === 'assistant' && (m.content ?? '').startsWith('זו תשובה'))?.content ?? '';
     t.ok(kept.length > 0 && kept.length < LONG.length, `history kept ${kept.length} of ${LONG.length} characters`);
-    t.ok(stack.logs().some((l) => l['event'] === 'BARGE_IN'), 'BARGE_IN logged');
+    t.ok(await stack.logged((l) => l['event'] === 'BARGE_IN'), 'BARGE_IN logged');
   });
 
   t.test('an LLM failure yields the cached apology, not silence, and the call recovers', async (t) => {
@@ -137,7 +137,7 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
     const before = audioBytes(c);
     c.sendDtmf('2');
     await waitUntil('apology audio', () => audioBytes(c) > before + 8000);
-    t.ok(stack.logs().some((l) => l['event'] === 'PROVIDER_ERROR' && l['stage'] === 'llm' && l['code'] === 'PROVIDER_CONNECTION'), 'logged with the provider code');
+    t.ok(await stack.logged((l) => l['event'] === 'PROVIDER_ERROR' && l['stage'] === 'llm' && l['code'] === 'PROVIDER_CONNECTION'), 'logged with the provider code');
     const after = audioBytes(c);
     c.sendDtmf('3');
     await waitUntil('recovered: the next turn is answered', () => azure.ttsTurns.some((turn) => turn.text.includes('הקשת 3')) && audioBytes(c) > after);

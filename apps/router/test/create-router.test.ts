@@ -48,7 +48,10 @@ async function routerTo(mediaPort: number, webhooksPort: number, t: { teardown(f
     proxyTimeoutMs: 800,
     logger,
   });
-  const port = await listen(server);
+  // why: a port freePort() just released can be handed straight back by listen(0); the router would then proxy to itself.
+  let port = await freePort();
+  while (port === mediaPort || port === webhooksPort) port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   t.teardown(() => {
     server.closeAllConnections();
     server.close();

@@ -20,6 +20,8 @@ export interface Stack {
   wsUrl: string;
   /** Every JSON log line the three apps printed so far. */
   logs(): Array<Record<string, unknown>>;
+  /** True once a log line matching `pred` has been printed (waits up to `timeoutMs`: lines arrive through pm2's pipe). */
+  logged(pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<boolean>;
   /** Raw output (pm2 lines included). */
   output(): string;
   /** Current pid of one app, as pm2-runtime's direct child (async: a sync `ps` would stall the caller's timers). */
@@ -86,6 +88,14 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     baseUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws/twilio-media`,
     output: () => out,
+    async logged(pred, timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (stack.logs().some(pred)) return true;
+        if (Date.now() >= deadline) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     logs: () =>
       out
         .split('\n')
