@@ -3,6 +3,7 @@ import t from 'tap';
 import { SimulatedCall, parseTwiml } from '@tva/call-simulator';
 import { startFakeAzureSpeech, startFakeOpenAI } from '@tva/providers';
 import { startStack } from '../apps/cli/src/stack/start-stack';
+import { fakeProvidersEnv } from '../apps/cli/src/stack/fake-providers-env';
 import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
 
 const ANSWER = 'זו תשובה באורך בינוני, שתיקח כמה שניות להשמיע.';
@@ -11,12 +12,8 @@ t.test('SIGTERM to the media worker during 20 live calls', async (t) => {
   const openai = await startFakeOpenAI({ apiKey: 'sk-test', firstTokenDelayMs: 300, reply: () => ({ text: ANSWER }) });
   const azure = await startFakeAzureSpeech({ expectedKey: 'k', tts: { msPerChar: 40, chunkBytes: 1600, chunkDelayMs: 30 } });
   const stack = await startStack({
-    AGENT: 'voice',
+    ...fakeProvidersEnv({ azureUrl: azure.url, azureKey: 'k', openaiUrl: openai.baseURL, openaiKey: 'sk-test' }),
     LOG_LEVEL: 'info',
-    AZURE_SPEECH_KEY: 'k',
-    AZURE_SPEECH_HOST: azure.url,
-    OPENAI_API_KEY: 'sk-test',
-    OPENAI_BASE_URL: openai.baseURL,
     GREETING_TEXT: 'שלום',
   });
   t.teardown(async () => {

@@ -6,6 +6,7 @@ import { encodeWav } from '@tva/audio';
 import { speechLikeMulaw, startFakeAzureSpeech, startFakeOpenAI } from '@tva/providers';
 import { twilioSignature } from '@tva/security';
 import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
+import { fakeProvidersEnv } from '../apps/cli/src/stack/fake-providers-env';
 import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
 import { pollHealth } from '../apps/cli/src/stack/poll-health';
 import { startFakeTwilioRecordings } from '../apps/cli/src/stack/fake-twilio-recordings';
@@ -34,12 +35,8 @@ t.test('RECORD fallback under pm2', async (t) => {
   const azure = await startFakeAzureSpeech({ expectedKey: 'k', transcripts: ['מה הכתובת שלכם?'], tts: { msPerChar: 40, chunkBytes: 1600, chunkDelayMs: 40 } });
   const recordings = await startFakeTwilioRecordings({ accountSid: ACCOUNT, authToken: TOKEN });
   const stack = await startStack({
-    AGENT: 'voice',
+    ...fakeProvidersEnv({ azureUrl: azure.url, azureKey: 'k', openaiUrl: openai.baseURL, openaiKey: 'sk-test' }),
     LOG_LEVEL: 'info',
-    AZURE_SPEECH_KEY: 'k',
-    AZURE_SPEECH_HOST: azure.url,
-    OPENAI_API_KEY: 'sk-test',
-    OPENAI_BASE_URL: openai.baseURL,
     GREETING_TEXT: 'שלום, כאן המספרה.',
     TWILIO_ACCOUNT_SID: ACCOUNT,
     TWILIO_AUTH_TOKEN: TOKEN,

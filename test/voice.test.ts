@@ -3,6 +3,7 @@ import t from 'tap';
 import { SimulatedCall } from '@tva/call-simulator';
 import { speechLikeMulaw, startFakeAzureSpeech, startFakeOpenAI, type FakeOpenAIRequest, type FakeReply } from '@tva/providers';
 import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
+import { fakeProvidersEnv } from '../apps/cli/src/stack/fake-providers-env';
 import { postForm } from '../apps/cli/src/stack/http-get';
 
 const GREETING = 'שלום, כאן העוזר הקולי של המספרה. במה אפשר לעזור?';
@@ -34,11 +35,7 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
   });
   const azure = await startFakeAzureSpeech({ expectedKey: 'azure-test-key', tts: { msPerChar: 40, chunkBytes: 1600, chunkDelayMs: 20 }, stt: { segmentationSilenceMs: 400 } });
   const stack: Stack = await startStack({
-    AGENT: 'voice',
-    AZURE_SPEECH_KEY: 'azure-test-key',
-    AZURE_SPEECH_HOST: azure.url,
-    OPENAI_API_KEY: 'sk-test',
-    OPENAI_BASE_URL: openai.baseURL,
+    ...fakeProvidersEnv({ azureUrl: azure.url, azureKey: 'azure-test-key', openaiUrl: openai.baseURL, openaiKey: 'sk-test' }),
     GREETING_TEXT: GREETING,
     APOLOGY_TEXT: APOLOGY,
     LOG_TRANSCRIPTS: 'true',

@@ -10,10 +10,6 @@ export const runService = {
     process.send?.('ready');
   },
 
-  get shuttingDown(): boolean {
-    return shuttingDown;
-  },
-
   /**
    * On SIGINT/SIGTERM (pm2 sends SIGINT, then SIGKILL after kill_timeout) run `drain` once, then exit 0.
    * `graceMs` bounds the drain so we always exit before pm2 has to kill us.

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startStack, type Stack } from '../stack/start-stack';
 import { httpRequest } from '../stack/http-get';
+import { fakeProvidersEnv } from '../stack/fake-providers-env';
 
 export const END_SILENCE_MS = 600;
 
@@ -24,12 +25,8 @@ export async function startBenchStack(llmMs: number, ttsMs: number, env: Record<
   const line = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
   const urls = JSON.parse(line) as { openai: string; azure: string };
   const stack = await startStack({
-    AGENT: 'voice',
+    ...fakeProvidersEnv({ azureUrl: urls.azure, azureKey: 'azure-bench', openaiUrl: urls.openai, openaiKey: 'sk-bench' }),
     LOG_LEVEL: 'info',
-    AZURE_SPEECH_KEY: 'azure-bench',
-    AZURE_SPEECH_HOST: urls.azure,
-    OPENAI_API_KEY: 'sk-bench',
-    OPENAI_BASE_URL: urls.openai,
     GREETING_TEXT: 'שלום, במה אפשר לעזור?',
     TURN_END_SILENCE_MS: String(END_SILENCE_MS),
     STT_SEGMENTATION_SILENCE_MS: '400',

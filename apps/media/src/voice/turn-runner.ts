@@ -167,7 +167,7 @@ export class TurnRunner {
   }
 
   private send(sentence: number, audio: Uint8Array): void {
-    if (this.controller.signal.aborted && this.interrupted) return;
+    if (this.interrupted) return;
     markSeq += 1;
     const mark = `t${this.turn}-${markSeq}`;
     this.tracker.chunkSent(sentence, mark, audio.length);
