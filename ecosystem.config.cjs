@@ -1,5 +1,7 @@
 // pm2 process file: router, media worker and webhooks, each restarted forever with backoff, each signalling ready.
 const path = require('node:path');
+// why: one source for the timings that must nest (drain < grace < kill_timeout); `npm run build` makes this file.
+const { TIMINGS } = require('./packages/config/dist/timings.js');
 
 const common = {
   exec_mode: 'fork',
@@ -19,8 +21,8 @@ const common = {
 module.exports = {
   apps: [
     // why: media first so the router has a target when traffic starts; kill_timeout covers the graceful drain of live calls.
-    { ...common, name: 'media', script: path.join(__dirname, 'apps/media/dist/main.js'), kill_timeout: 8000 },
-    { ...common, name: 'webhooks', script: path.join(__dirname, 'apps/webhooks/dist/main.js'), kill_timeout: 5000 },
-    { ...common, name: 'router', script: path.join(__dirname, 'apps/router/dist/main.js'), kill_timeout: 3000 },
+    { ...common, name: 'media', script: path.join(__dirname, 'apps/media/dist/main.js'), kill_timeout: TIMINGS.mediaKillTimeoutMs },
+    { ...common, name: 'webhooks', script: path.join(__dirname, 'apps/webhooks/dist/main.js'), kill_timeout: TIMINGS.webhooksKillTimeoutMs },
+    { ...common, name: 'router', script: path.join(__dirname, 'apps/router/dist/main.js'), kill_timeout: TIMINGS.routerKillTimeoutMs },
   ],
 };

@@ -6,6 +6,7 @@ import { twilioMessage } from '@tva/twilio-media-stream';
 import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
 import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
 import { pollHealth } from '../apps/cli/src/stack/poll-health';
+import { sid as twilioSid } from '../test-support/twilio-sids';
 
 /** A whole echo exchange through the router: returns the first message back, or throws. */
 async function echoCall(stack: Stack, sid: string): Promise<string> {
@@ -109,7 +110,7 @@ t.test('faults under pm2', async (t) => {
     const pid = await stack.pidOf('webhooks') as number;
     process.kill(pid, 'SIGKILL');
     await stack.waitFor('webhooks gone', () => httpRequest(`http://127.0.0.1:${stack.webhooksPort}/version`, { timeoutMs: 300 }).then(() => false, () => true), 2000);
-    const res = await postForm(`${stack.baseUrl}/webhook/incoming_call`, { CallSid: 'CAx' });
+    const res = await postForm(`${stack.baseUrl}/webhook/incoming_call`, { CallSid: twilioSid('CA', 'x') });
     if (res.status !== 200) {
       t.equal(res.status, 502);
       t.ok(res.ms < 1000, `502 in ${res.ms.toFixed(0)} ms`);

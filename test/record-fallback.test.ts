@@ -10,8 +10,9 @@ import { fakeProvidersEnv } from '../apps/cli/src/stack/fake-providers-env';
 import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
 import { pollHealth } from '../apps/cli/src/stack/poll-health';
 import { startFakeTwilioRecordings } from '../apps/cli/src/stack/fake-twilio-recordings';
+import { sid } from '../test-support/twilio-sids';
 
-const ACCOUNT = 'ACfallbacktest';
+const ACCOUNT = sid('AC', 'fallbacktest');
 const TOKEN = 'fallback-auth-token';
 const FIRST_ANSWER = 'אנחנו פתוחים מתשע עד שש, בכל ימות השבוע חוץ משבת.';
 const RECORD_ANSWER = 'הכתובת שלנו היא רחוב הרצל עשר.';
@@ -49,7 +50,7 @@ t.test('RECORD fallback under pm2', async (t) => {
   await stack.waitFor('phrases cached', () => stack.logs().some((l) => l['event'] === 'PHRASES_READY'), 20000);
 
   t.test('media worker SIGKILLed mid-answer: the <Connect action> continues the same call in RECORD mode, with its conversation', async (t) => {
-    const callSid = 'CAkilled000000000000000000000001';
+    const callSid = sid('CA', 'killed');
     const health = pollHealth(`${stack.baseUrl}/healthz`);
     const first = await twilioPost(stack, '/webhook/incoming_call', { CallSid: callSid, AccountSid: ACCOUNT });
     const connect = parseTwiml(first.body)[0] as TwimlVerb;
@@ -109,7 +110,7 @@ t.test('RECORD fallback under pm2', async (t) => {
     });
     await new Promise((r) => setTimeout(r, 4500));
     const started = Date.now();
-    const res = await twilioPost(stack, '/webhook/incoming_call', { CallSid: 'CAhung0000000000000000000000001', AccountSid: ACCOUNT });
+    const res = await twilioPost(stack, '/webhook/incoming_call', { CallSid: sid('CA', 'hung'), AccountSid: ACCOUNT });
     const verbs = parseTwiml(res.body).map((v) => v.verb);
     t.ok(verbs.includes('Record') && !verbs.includes('Connect'), `RECORD TwiML while the worker is hung (${verbs.join(', ')})`);
     t.ok(Date.now() - started < 1000, `answered in ${Date.now() - started} ms`);
@@ -123,7 +124,7 @@ t.test('RECORD fallback under pm2', async (t) => {
     t.equal(status, 503, `upgrade refused after ${Date.now() - upgradeStarted} ms`);
     await new Promise((r) => setTimeout(r, Math.max(0, 10000 - (Date.now() - started) - 4500)));
     process.kill(pid, 'SIGCONT');
-    await stack.waitFor('streaming again', async () => parseTwiml((await twilioPost(stack, '/webhook/incoming_call', { CallSid: `CAback${Date.now()}`, AccountSid: ACCOUNT })).body).some((v) => v.verb === 'Connect'), 10000);
+    await stack.waitFor('streaming again', async () => parseTwiml((await twilioPost(stack, '/webhook/incoming_call', { CallSid: sid('CA', `back${Date.now()}`), AccountSid: ACCOUNT })).body).some((v) => v.verb === 'Connect'), 10000);
     const h = await health.stop();
     t.same(h.failures, [], '/healthz answered 200 throughout');
     t.equal(await stack.pidOf('media'), pid, 'the worker was not restarted: it resumed');

@@ -13,6 +13,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
+import { sid } from '../test-support/twilio-sids';
 
 const AUTH_TOKEN = 'stack-test-auth-token';
 
@@ -25,7 +26,7 @@ t.test('the stack under pm2', async (t) => {
   let calls = 0;
   const startFor = async (streamSid: string) => {
     calls += 1;
-    const callSid = `CAstack${calls}`;
+    const callSid = sid('CA', `stack${calls}`);
     const url = `${stack.baseUrl}/webhook/incoming_call`;
     const twiml = (await postForm(url, { CallSid: callSid }, { 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, { CallSid: callSid }) })).body;
     const token = /name="call_token" value="([^"]+)"/.exec(twiml)?.[1] ?? '';
@@ -196,7 +197,7 @@ t.test('the stack under pm2', async (t) => {
 
   t.test('webhooks through the router: signed requests pass, unsigned ones get 403', async (t) => {
     const url = `${stack.baseUrl}/webhook/incoming_call`;
-    const params = { CallSid: 'CAsig', From: '+972501234567' };
+    const params = { CallSid: sid('CA', 'sig'), From: '+972501234567' };
     const good = await postForm(url, params, { 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params) });
     t.equal(good.status, 200);
     t.match(good.body, `<Stream url="ws://127.0.0.1:${stack.port}/ws/twilio-media"`);

@@ -162,6 +162,20 @@ t.test('voice agent with fake Azure Speech and fake OpenAI', async (t) => {
     t.pass('apology heard');
   });
 
+  t.test('a reply holding only a call of a tool we did not offer: logged with its code, re-asked once, and the caller hears the answer', async (t) => {
+    next = { toolCalls: [{ name: 'lookup_order', arguments: { order: 42 } }] };
+    const c = await call();
+    await waitUntil('greeting', () => audioBytes(c) > 0, 3000);
+    await c.sendSilence(2500);
+    const before = audioBytes(c);
+    c.sendDtmf('6');
+    await waitUntil('the re-asked answer is spoken', () => azure.ttsTurns.some((turn) => turn.text.includes('הקשת 6')) && audioBytes(c) >= before + 1600);
+    const reasked = openai.requests.find((r) => (r.messages as Msg[]).at(-1)?.role === 'tool');
+    t.match((reasked?.messages as Msg[]).at(-1)?.content, /^error TURN_ERR_UNKNOWN_TOOL/, 'the model was told the tool does not exist');
+    t.ok(await stack.logged((l) => l['event'] === 'TOOL_CALL' && l['level'] === 'warn' && l['code'] === 'TURN_ERR_UNKNOWN_TOOL' && l['tool'] === 'lookup_order'), 'logged at warn with its code');
+    t.ok(c.isOpen);
+  });
+
   t.test('end_call ends the stream deliberately after the goodbye plays', async (t) => {
     next = { text: 'תודה ולהתראות!', toolCalls: [{ name: 'end_call', arguments: { reason: 'done' } }] };
     const c = await call();

@@ -110,8 +110,15 @@ function sidOf(p: MediaStreamProtocol): { streamSid?: string } {
 
 const handshake = fc.record({ sid: sidArb('MZ'), callSid: sidArb('CA'), params: fc.dictionary(weirdString(10), weirdString(30), { maxKeys: 3, noNullPrototype: true }), connected: fc.boolean() });
 
+/**
+ * why: the media worker refuses a second live stream for one CallSid (MEDIA_ERR_CALL_ALREADY_LIVE); fuzz sockets run
+ * side by side, so each gets its own CallSid (the generated one, made unique) and the model stays per socket.
+ */
+let callSeq = 0;
+const uniqueCallSid = (callSid: string): string => `${callSid}~${(callSeq += 1)}`;
+
 function handshakeFrames(h: { sid: string; callSid: string; params: Record<string, string>; connected: boolean }): Frame[] {
-  const start = twilioMessage.start({ streamSid: h.sid, callSid: h.callSid, accountSid: 'ACfuzz', customParameters: h.params });
+  const start = twilioMessage.start({ streamSid: h.sid, callSid: uniqueCallSid(h.callSid), accountSid: 'ACfuzz', customParameters: h.params });
   return [...(h.connected ? [{ kind: 'text' as const, data: twilioMessage.connected() }] : []), { kind: 'text' as const, data: start }];
 }
 
@@ -288,7 +295,7 @@ const weirdHeaderValue = fc.oneof(weirdString(40), fc.string({ unit: fc.integer(
 /** Raw TCP cases; `port` is the router's. */
 export function rawCaseArb(port: number): fc.Arbitrary<RawCase> {
   const valid = upgradeRequest(port);
-  const prefix = fc.boolean().map((hs) => (hs ? [text(twilioMessage.connected()), text(twilioMessage.start({ streamSid: 'MZraw', callSid: 'CAraw', accountSid: 'AC' }))] : []));
+  const prefix = fc.boolean().map((hs) => (hs ? [text(twilioMessage.connected()), text(twilioMessage.start({ streamSid: 'MZraw', callSid: uniqueCallSid('CAraw'), accountSid: 'AC' }))] : []));
   return fc.oneof(
     // framing violations after a valid handshake (optionally after connected + start)
     {

@@ -1,7 +1,7 @@
 // An independent model of the Twilio Media Streams parsers and state table, written from the docs, to judge fuzz results.
 import { isDeepStrictEqual } from 'node:util';
 
-type Leaf = 'str' | 'nonEmpty' | 'digits' | 'finite' | 'base64' | 'strings' | 'stringRecord';
+type Leaf = 'str' | 'digits' | 'finite' | 'base64' | 'strings' | 'stringRecord' | 'dtmfKey';
 type Shape = { [key: string]: Leaf | Shape };
 
 const BASE64_STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -23,7 +23,7 @@ export const TWILIO_SHAPES: Record<string, Shape> = {
     },
   },
   media: { event: 'str', sequenceNumber: 'digits', streamSid: 'str', media: { track: 'str', chunk: 'digits', timestamp: 'digits', payload: 'base64' } },
-  dtmf: { event: 'str', sequenceNumber: 'digits', streamSid: 'str', dtmf: { track: 'str', digit: 'nonEmpty' } },
+  dtmf: { event: 'str', sequenceNumber: 'digits', streamSid: 'str', dtmf: { track: 'str', digit: 'dtmfKey' } },
   mark: { event: 'str', sequenceNumber: 'digits', streamSid: 'str', mark: { name: 'str' } },
   stop: { event: 'str', sequenceNumber: 'digits', streamSid: 'str', stop: { accountSid: 'str', callSid: 'str' } },
 };
@@ -49,10 +49,10 @@ function leafOk(leaf: Leaf, v: unknown): boolean {
   switch (leaf) {
     case 'str':
       return typeof v === 'string';
-    case 'nonEmpty':
-      return typeof v === 'string' && v !== '';
     case 'digits':
       return typeof v === 'string' && /^[0-9]+$/.test(v);
+    case 'dtmfKey':
+      return typeof v === 'string' && /^[0-9*#A-D]$/.test(v);
     case 'finite':
       return typeof v === 'number' && Number.isFinite(v);
     case 'base64':

@@ -10,6 +10,8 @@ import {
   summarize,
   type RunCallOptions,
 } from '@tva/call-simulator';
+import { createErrorClass } from '@tva/errors';
+import { CLI_ERRORS } from './cli-errors';
 
 const USAGE = `usage: node apps/cli/dist/call.js [URL] [options]
 
@@ -26,14 +28,15 @@ const USAGE = `usage: node apps/cli/dist/call.js [URL] [options]
 
 exit code: 0 audio came back, 1 the connection failed or nothing came back, 2 bad arguments`;
 
-class UsageError extends Error {
-  readonly code = 'CLI_ERR_USAGE';
+class UsageError extends createErrorClass('UsageError', CLI_ERRORS) {
+  /** What is wrong, printed as is (the catalogue's "bad arguments" would add nothing). */
+  declare readonly detail: string;
   constructor(
-    message: string,
+    what: string,
     /** False for a problem with an input file, where the usage text would only bury the message. */
     readonly showUsage = true,
   ) {
-    super(message);
+    super('CLI_ERR_USAGE', what);
   }
 }
 
@@ -111,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     args = parseCallArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(err.showUsage ? `call: ${err.message}\n\n${USAGE}\n` : `call: ${err.message}\n`);
+    process.stderr.write(err.showUsage ? `call: ${err.detail}\n\n${USAGE}\n` : `call: ${err.detail}\n`);
     return 2;
   }
   if (args.help) {

@@ -1,26 +1,24 @@
-// Checks the per-call token from `start` and refuses replays: each token opens at most one stream.
-import { verifyCallToken, type CallTokenProblem } from '@tva/security';
+// Checks the per-call token from `start` and refuses replays: each token opens at most one stream, across restarts.
+import { CALL_TOKEN_MAX_AGE_MS, callTokenIssuedAtMs, verifyCallToken, type CallTokenCode } from '@tva/security';
+import type { UsedTokenStore } from './used-token-store';
 
-const MAX_AGE_MS = 5 * 60_000;
+/** Every CALL_TOKEN_* code of @tva/security's catalogue: verifyCallToken's problems, a replay, a mismatched call_sid. */
+export type CallTokenRefusal = CallTokenCode;
 
 export class CallTokenCheck {
-  private readonly used = new Map<string, number>();
+  constructor(
+    private readonly secret: string,
+    private readonly used: UsedTokenStore,
+  ) {}
 
-  constructor(private readonly secret: string) {}
-
-  /** null when the stream may go on; else why not (a code for the log line). */
-  check(callSid: string, params: Record<string, string>, now = Date.now()): CallTokenProblem | 'CALL_TOKEN_REPLAYED' | 'CALL_TOKEN_WRONG_CALL' | null {
+  /** null when the stream may go on (the token is then recorded as used); else why not (a code for the log line). */
+  async check(callSid: string, params: Record<string, string>, now = Date.now()): Promise<CallTokenRefusal | null> {
     if (params['call_sid'] !== undefined && params['call_sid'] !== callSid) return 'CALL_TOKEN_WRONG_CALL';
     const token = params['call_token'];
-    const problem = verifyCallToken(this.secret, callSid, token, { nowMs: now, maxAgeMs: MAX_AGE_MS });
+    const problem = verifyCallToken(this.secret, callSid, token, { nowMs: now, maxAgeMs: CALL_TOKEN_MAX_AGE_MS });
     if (problem) return problem;
-    const key = token as string;
-    if (this.used.has(key)) return 'CALL_TOKEN_REPLAYED';
-    this.used.set(key, now);
-    for (const [k, at] of this.used) {
-      if (now - at <= MAX_AGE_MS) break;
-      this.used.delete(k);
-    }
-    return null;
+    // verified, so canonical: the used set is keyed on the one spelling that was signed
+    const issuedAtMs = callTokenIssuedAtMs(token as string) as number;
+    return (await this.used.claim(token as string, issuedAtMs + CALL_TOKEN_MAX_AGE_MS)) ? null : 'CALL_TOKEN_REPLAYED';
   }
 }

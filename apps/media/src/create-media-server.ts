@@ -4,9 +4,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { EVENTS, type Logger } from '@tva/logging';
-import { isValidTwilioSignature, publicOrigin } from '@tva/security';
-import { CallSession, CLOSE } from './call-session';
+import { CALL_TOKEN_ERRORS, firstForwarded, isValidTwilioSignature, PublicOriginError, publicOrigin } from '@tva/security';
+import { CallSession, CLOSE, type CallSessionOptions } from './call-session';
 import { CallTokenCheck } from './call-token-check';
+import { MEDIA_ERRORS, type MediaErrorCode } from './media-errors';
+import { MemoryUsedTokenStore, type UsedTokenStore } from './used-token-store';
 import type { Agent } from './agents/agent';
 import type { StreamOutcome } from './outcome-notifier';
 
@@ -21,6 +23,13 @@ export interface MediaServerOptions {
   createAgent(): Agent;
   onOutcome?(outcome: StreamOutcome): void;
   maxCalls: number;
+  /**
+   * Sockets that have not sent `start` yet, on a budget of their own (default max(64, maxCalls)): they never hold a
+   * call slot, and when the budget is full the oldest one is closed (1008) to let the new upgrade in.
+   */
+  maxUnstarted?: number;
+  /** Where used call tokens are remembered (default: memory only; the media worker uses a file under DATA_DIR). */
+  usedTokens?: UsedTokenStore;
   /** When set, the upgrade must carry a valid X-Twilio-Signature and `start` a valid call token. */
   twilioAuthToken?: string | undefined;
   callTokenSecret: string;
@@ -49,17 +58,40 @@ function refuse(socket: Duplex, status: number, text: string): void {
 export function createMediaServer(opts: MediaServerOptions): MediaServer {
   const { logger } = opts;
   const sessions = new Set<CallSession>();
-  const tokens = new CallTokenCheck(opts.callTokenSecret);
-  const maxUnstarted = Math.max(2 * opts.maxCalls, 64);
+  const tokens = new CallTokenCheck(opts.callTokenSecret, opts.usedTokens ?? new MemoryUsedTokenStore());
+  const maxUnstarted = opts.maxUnstarted ?? Math.max(64, opts.maxCalls);
   const startedCalls = () => {
     let n = 0;
     for (const s of sessions) if (s.started) n += 1;
     return n;
   };
-  const authorizeStart = (callSid: string, params: Record<string, string>) => {
-    if (startedCalls() >= opts.maxCalls) return { code: 'MEDIA_ERR_TOO_MANY_CALLS', closeCode: CLOSE.TRY_AGAIN_LATER };
-    const problem = opts.twilioAuthToken ? tokens.check(callSid, params) : null;
-    return problem ? { code: problem, closeCode: CLOSE.POLICY } : null;
+  const authenticateStart: CallSessionOptions['authenticateStart'] = async (callSid, params) => {
+    const problem = opts.twilioAuthToken ? await tokens.check(callSid, params) : null;
+    return problem ? { code: problem, closeCode: CALL_TOKEN_ERRORS[problem].closeCode } : null;
+  };
+  const admitStart: CallSessionOptions['admitStart'] = (callSid) => {
+    for (const s of sessions) {
+      // why: one stream per call; a second one naming a live call is a stranger (with signatures off, nothing else stops it).
+      if (s.started && s.callSid === callSid) return { code: 'MEDIA_ERR_CALL_ALREADY_LIVE', closeCode: MEDIA_ERRORS.MEDIA_ERR_CALL_ALREADY_LIVE.closeCode, ownsCall: false };
+    }
+    if (startedCalls() >= opts.maxCalls) return { code: 'MEDIA_ERR_TOO_MANY_CALLS', closeCode: MEDIA_ERRORS.MEDIA_ERR_TOO_MANY_CALLS.closeCode, ownsCall: true };
+    return null;
+  };
+  /** Makes room for one more unstarted socket: closes the oldest waiting one when the budget is full. */
+  const makeRoomForUnstarted = () => {
+    let waiting = 0;
+    let oldest: CallSession | undefined;
+    for (const s of sessions) {
+      if (!s.waiting) continue;
+      waiting += 1;
+      oldest ??= s; // a Set iterates in insertion order: the first is the oldest
+    }
+    if (waiting < maxUnstarted || !oldest) return;
+    logger.warn(
+      { event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_UNSTARTED_EVICTED' satisfies MediaErrorCode, waiting, maxUnstarted, ageMs: Date.now() - oldest.startedAt, remote: oldest.remoteAddress },
+      'closing the oldest stream that has not sent start: too many waiting',
+    );
+    oldest.end(MEDIA_ERRORS.MEDIA_ERR_UNSTARTED_EVICTED.closeCode, 'start-refused', 'MEDIA_ERR_UNSTARTED_EVICTED');
   };
   let draining = false;
   // why: the event loop's delay is the media worker's real-time health; bench and probes read it here.
@@ -93,44 +125,57 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
   });
 
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-    socket.on('error', (err) => logger.warn({ event: 'WS_ERROR', err: err.message }, 'socket error during upgrade'));
+    socket.on('error', (err: NodeJS.ErrnoException) => logger.warn({ event: EVENTS.WS_ERROR, code: 'MEDIA_ERR_SOCKET' satisfies MediaErrorCode, cause: err.code, err: err.message }, 'socket error during upgrade'));
     const path = (req.url ?? '/').split('?')[0];
     if (path !== MEDIA_PATH) {
-      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_PATH', path, status: 404 }, 'upgrade refused: unknown path');
-      refuse(socket, 404, 'not found');
+      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_PATH' satisfies MediaErrorCode, path, status: MEDIA_ERRORS.MEDIA_ERR_PATH.status }, 'upgrade refused: unknown path');
+      refuse(socket, MEDIA_ERRORS.MEDIA_ERR_PATH.status, 'not found');
       return;
     }
     if (draining) {
-      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_DRAINING', status: 503 }, 'upgrade refused: shutting down');
-      refuse(socket, 503, 'shutting down');
+      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_DRAINING' satisfies MediaErrorCode, status: MEDIA_ERRORS.MEDIA_ERR_DRAINING.status }, 'upgrade refused: shutting down');
+      refuse(socket, MEDIA_ERRORS.MEDIA_ERR_DRAINING.status, 'shutting down');
       return;
     }
+    // why: only started calls count here; sockets that have not sent `start` (idle upgrades, stale ones released by a
+    // worker resuming from a stall) are on their own budget below and can never lock real calls out.
     const calls = startedCalls();
-    // why: sockets that never send `start` (stale upgrades released by a worker resuming from a stall) must not hold
-    // call slots; they get their own cap and expire after START_TIMEOUT_MS.
-    if (calls >= opts.maxCalls || sessions.size - calls >= maxUnstarted) {
-      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_TOO_MANY_CALLS', calls, unstarted: sessions.size - calls, maxCalls: opts.maxCalls, status: 503 }, 'upgrade refused: MAX_CALLS reached');
-      refuse(socket, 503, 'too many calls');
+    if (calls >= opts.maxCalls) {
+      logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_TOO_MANY_CALLS' satisfies MediaErrorCode, calls, maxCalls: opts.maxCalls, status: MEDIA_ERRORS.MEDIA_ERR_TOO_MANY_CALLS.status }, 'upgrade refused: MAX_CALLS reached');
+      refuse(socket, MEDIA_ERRORS.MEDIA_ERR_TOO_MANY_CALLS.status, 'too many calls');
       return;
     }
     if (opts.twilioAuthToken) {
-      const url = publicStreamUrl(opts.publicBaseUrl, req.headers);
+      let url: string;
+      try {
+        url = publicStreamUrl(opts.publicBaseUrl, req.headers);
+      } catch (err) {
+        if (!(err instanceof PublicOriginError)) throw err;
+        logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_BAD_HOST' satisfies MediaErrorCode, header: err.header, status: MEDIA_ERRORS.MEDIA_ERR_BAD_HOST.status }, 'upgrade refused: no valid public host to check the signature against');
+        refuse(socket, MEDIA_ERRORS.MEDIA_ERR_BAD_HOST.status, 'bad request');
+        return;
+      }
       const sig = req.headers['x-twilio-signature'];
       if (!isValidTwilioSignature(opts.twilioAuthToken, Array.isArray(sig) ? sig[0] : sig, url)) {
-        logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_SIGNATURE', url, signed: Boolean(sig), status: 403 }, 'upgrade refused: X-Twilio-Signature does not match');
-        refuse(socket, 403, 'forbidden');
+        logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_SIGNATURE' satisfies MediaErrorCode, url, signed: Boolean(sig), status: MEDIA_ERRORS.MEDIA_ERR_SIGNATURE.status }, 'upgrade refused: X-Twilio-Signature does not match');
+        refuse(socket, MEDIA_ERRORS.MEDIA_ERR_SIGNATURE.status, 'forbidden');
         return;
       }
     }
+    makeRoomForUnstarted();
+    // why: the router replaces X-Forwarded-For with the one client address it trusts, and only the router reaches
+    // this loopback port; it goes into log lines and nothing else.
+    const remoteAddress = firstForwarded(req.headers['x-forwarded-for'])?.slice(0, 64) ?? req.socket.remoteAddress;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new CallSession(ws, {
         logger,
         startTimeoutMs: opts.startTimeoutMs,
         pingIntervalMs: opts.pingIntervalMs,
         protocol: ws.protocol,
-        remoteAddress: req.headers['x-forwarded-for']?.toString() ?? req.socket.remoteAddress,
+        remoteAddress,
         createAgent: opts.createAgent,
-        authorizeStart,
+        authenticateStart,
+        admitStart,
         onClose: (s) => sessions.delete(s),
         ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),
       });
@@ -138,8 +183,8 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
     });
   });
 
-  server.on('clientError', (err, socket) => {
-    logger.warn({ event: 'WS_ERROR', err: err.message }, 'bad client request');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    logger.warn({ event: EVENTS.WS_ERROR, code: 'MEDIA_ERR_BAD_REQUEST' satisfies MediaErrorCode, cause: err.code, err: err.message }, 'bad client request');
     socket.destroy();
   });
   server.on('close', () => loopDelay.disable());
@@ -148,7 +193,7 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
     draining = true;
     server.close();
     const until = Date.now() + deadlineMs;
-    logger.info({ event: 'DRAIN', calls: sessions.size, deadlineMs }, 'draining: finishing current turns, then handing calls to RECORD mode');
+    logger.info({ event: EVENTS.DRAIN, calls: sessions.size, deadlineMs }, 'draining: finishing current turns, then handing calls to RECORD mode');
     while (sessions.size > 0 && Date.now() < until) {
       for (const s of sessions) if (s.idle) s.end(CLOSE.GOING_AWAY, 'server-shutdown');
       await new Promise((r) => setTimeout(r, 50));

@@ -1,7 +1,8 @@
 // Media worker entry: listens on 127.0.0.1:MEDIA_PORT, tells pm2 it is ready, closes streams on shutdown.
-import { loadConfig } from '@tva/config';
+import { loadConfig, TIMINGS } from '@tva/config';
 import { createLogger, EVENTS, runService } from '@tva/logging';
 import { createMediaServer } from './create-media-server';
+import type { MediaErrorCode } from './media-errors';
 import { EchoAgent } from './agents/echo-agent';
 import type { Agent } from './agents/agent';
 import { notifyConversation, notifyOutcome } from './outcome-notifier';
@@ -9,6 +10,7 @@ import { createProviders } from '@tva/providers';
 import { PhraseCache } from './voice/phrase-cache';
 import { switchingVad } from './voice/switching-vad';
 import { VoiceAgent } from './voice/voice-agent';
+import { FileUsedTokenStore } from './used-token-file';
 
 const config = loadConfig();
 const logger = createLogger({ service: 'media', level: config.logLevel, logTranscripts: config.logTranscripts });
@@ -31,13 +33,26 @@ function agentFactory(): { create: () => Agent; warm?: () => Promise<unknown> } 
         sttFinalTimeoutMs: config.sttFinalTimeoutMs,
         ttsTimeoutMs: config.ttsTimeoutMs,
         transferNumber: config.transferNumber,
-        onHistory: (callSid, history) => void notifyConversation(config.webhooksPort, config.callTokenSecret, callSid, history, logger),
+        onHistory: (callSid, history) => void notifyConversation(config.internalPort, config.callTokenSecret, callSid, history, logger),
       }),
     // why: the greeting must start within ~100 ms of `start`, so it is synthesized before the first call.
     warm: () => Promise.all([phrases.get(chosen.greeting), phrases.get(config.apologyText)]),
   };
 }
 
+/** Used call tokens outlive a restart here; without it the worker does not start (a replay must never get in). */
+function openUsedTokens(): FileUsedTokenStore {
+  try {
+    return FileUsedTokenStore.inDir(config.dataDir, {
+      onCompactError: (err) => logger.error({ event: EVENTS.SESSION_ERROR, code: 'MEDIA_ERR_USED_TOKENS' satisfies MediaErrorCode, err: err.message }, 'could not compact the used-token file'),
+    });
+  } catch (err) {
+    logger.fatal({ event: EVENTS.SHUTDOWN, code: 'MEDIA_ERR_USED_TOKENS' satisfies MediaErrorCode, dataDir: config.dataDir, err: (err as Error).message }, 'cannot open the used-token file under DATA_DIR');
+    process.exit(1);
+  }
+}
+
+const usedTokens = openUsedTokens();
 const agents = agentFactory();
 /** Outcome notices still on their way to webhooks; shutdown waits for them. */
 const notices = new Set<Promise<void>>();
@@ -48,11 +63,12 @@ const media = createMediaServer({
   pingIntervalMs: config.pingIntervalMs,
   createAgent: agents.create,
   onOutcome: (outcome) => {
-    const sent = notifyOutcome(config.webhooksPort, config.callTokenSecret, outcome, logger);
+    const sent = notifyOutcome(config.internalPort, config.callTokenSecret, outcome, logger);
     notices.add(sent);
     void sent.finally(() => notices.delete(sent));
   },
   maxCalls: config.maxCalls,
+  usedTokens,
   twilioAuthToken: config.twilioAuthToken,
   callTokenSecret: config.callTokenSecret,
   publicBaseUrl: config.publicBaseUrl,
@@ -63,17 +79,18 @@ media.server.listen(config.mediaPort, '127.0.0.1', () => {
   runService.ready();
   const started = performance.now();
   agents.warm?.().then(
-    () => logger.info({ event: 'PHRASES_READY', ms: Math.round(performance.now() - started) }, 'greeting and apology cached'),
-    (err: Error) => logger.warn({ event: 'PHRASES_READY', err: err.message }, 'phrase warm-up failed'),
+    () => logger.info({ event: EVENTS.PHRASES_READY, ms: Math.round(performance.now() - started) }, 'greeting and apology cached'),
+    (err: Error) => logger.warn({ event: EVENTS.PHRASES_READY, err: err.message }, 'phrase warm-up failed'),
   );
 });
 
-// why: pm2's kill_timeout for media is 8 s; 5 s of drain leaves room for the outcome notices and exit.
+// why: drain + the last notices fit in mediaGraceMs, which ends before pm2's kill_timeout (TIMINGS checks they nest).
 runService.onShutdown(
   logger,
   async () => {
-    await media.drain(5000);
-    await Promise.race([Promise.all(notices), new Promise((r) => setTimeout(r, 1000))]);
+    await media.drain(TIMINGS.mediaDrainMs);
+    await Promise.race([Promise.all(notices), new Promise((r) => setTimeout(r, TIMINGS.noticeTimeoutMs))]);
+    usedTokens.close();
   },
-  7500,
+  TIMINGS.mediaGraceMs,
 );

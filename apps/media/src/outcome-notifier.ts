@@ -1,35 +1,49 @@
 // Tells webhooks how a stream ended (and the conversation so far), so the <Connect action> can hang up, dial, or carry the call on.
 import http from 'node:http';
-import { internalSignature, type ConversationTurn, type StreamOutcome } from '@tva/security';
-import type { Logger } from '@tva/logging';
+import { TIMINGS } from '@tva/config';
+import {
+  INTERNAL_PATHS,
+  INTERNAL_SIGNATURE_HEADER,
+  internalSignature,
+  type ConversationNotice,
+  type ConversationTurn,
+  type StreamOutcome,
+} from '@tva/security';
+import { EVENTS, type Logger } from '@tva/logging';
+import type { MediaErrorCode } from './media-errors';
 
-
-export const OUTCOME_PATH = '/internal/stream-outcome';
-export const CONVERSATION_PATH = '/internal/conversation';
-
-export function notifyOutcome(webhooksPort: number, secret: string, outcome: StreamOutcome, log: Logger): Promise<void> {
-  return postInternal(webhooksPort, secret, OUTCOME_PATH, outcome, log);
+/** `internalPort` is webhooks' loopback-only internal listener (INTERNAL_PORT), never its public one. */
+export function notifyOutcome(internalPort: number, secret: string, outcome: StreamOutcome, log: Logger): Promise<void> {
+  return postInternal(internalPort, secret, INTERNAL_PATHS.streamOutcome, outcome, log);
 }
 
 /** After each turn: the conversation so far, so that even a killed worker's call resumes in RECORD mode with it. */
-export function notifyConversation(webhooksPort: number, secret: string, callSid: string, history: ConversationTurn[], log: Logger): Promise<void> {
-  return postInternal(webhooksPort, secret, CONVERSATION_PATH, { callSid, history }, log);
+export function notifyConversation(internalPort: number, secret: string, callSid: string, history: ConversationTurn[], log: Logger): Promise<void> {
+  const notice: ConversationNotice = { callSid, history };
+  return postInternal(internalPort, secret, INTERNAL_PATHS.conversation, notice, log);
 }
 
-function postInternal(webhooksPort: number, secret: string, path: string, payload: unknown, log: Logger): Promise<void> {
+function postInternal(internalPort: number, secret: string, path: string, payload: StreamOutcome | ConversationNotice, log: Logger): Promise<void> {
   const body = JSON.stringify(payload);
   return new Promise((resolve) => {
     const req = http.request(
-      { host: '127.0.0.1', port: webhooksPort, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'x-internal-signature': internalSignature(secret, body) } },
+      {
+        host: '127.0.0.1',
+        port: internalPort,
+        path,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', [INTERNAL_SIGNATURE_HEADER]: internalSignature(secret, body) },
+      },
       (res) => {
         res.resume();
-        if (res.statusCode !== 204) log.warn({ event: 'OUTCOME_NOTIFY', path, status: res.statusCode }, 'webhooks refused an internal notice');
+        if (res.statusCode !== 204) log.warn({ event: EVENTS.OUTCOME_NOTIFY, path, code: 'MEDIA_ERR_OUTCOME_REFUSED' satisfies MediaErrorCode, status: res.statusCode }, 'webhooks refused an internal notice');
         resolve();
       },
     );
-    req.setTimeout(1000, () => req.destroy(new Error('timeout')));
+    req.setTimeout(TIMINGS.noticeTimeoutMs, () => req.destroy(new Error('timeout')));
     req.on('error', (err) => {
-      log.warn({ event: 'OUTCOME_NOTIFY', path, code: 'MEDIA_ERR_OUTCOME_NOTIFY', err: err.message }, 'could not reach webhooks with an internal notice');
+      log.warn({ event: EVENTS.OUTCOME_NOTIFY, path, code: 'MEDIA_ERR_OUTCOME_NOTIFY' satisfies MediaErrorCode, err: err.message }, 'could not reach webhooks with an internal notice');
       resolve();
     });
     req.end(body);

@@ -2,19 +2,42 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
+import { WEBHOOK_BODY_LIMIT_BYTES } from '@tva/config';
 import type { Logger } from '@tva/logging';
 import { EVENTS } from '@tva/logging';
-import { forwardedHeaders } from './forwarded-headers';
+import { BodyLimit, declaredTooLarge } from './body-limit';
+import { setForwardedHeaders } from './forwarded-headers';
+import { parseRequestTarget } from './request-target';
+import { ROUTER_ERRORS, errorBody, statusOf, type RouterErrorCode } from './router-errors';
+import { UpgradedStreams } from './upgraded-streams';
 
 export interface RouterOptions {
   mediaTarget: string; // http://127.0.0.1:MEDIA_PORT
   webhooksTarget: string; // http://127.0.0.1:WEBHOOKS_PORT
   upgradeTimeoutMs: number;
   proxyTimeoutMs: number;
+  /** Proxy hops in front of the router whose X-Forwarded-* are trusted (TRUST_PROXY); 0 = none. */
+  trustProxy: number;
+  /** The whole request (headers and body) must have arrived by then, else 408. Default REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
+  /** Default WEBHOOK_BODY_LIMIT_BYTES. */
+  bodyLimitBytes?: number;
   logger: Logger;
 }
 
-/** What happened to one upgrade; `done` once a 101 or any answer reached the client. */
+export interface Router {
+  server: http.Server;
+  /** Stops listening; lets live streams and requests run up to `graceMs`, then cuts what is left. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** Twilio's webhooks arrive in a packet or two: a request still incomplete after this is stalled or shorter than it said. */
+export const REQUEST_TIMEOUT_MS = 3000;
+/** After one side of a stream closes, the other may flush (a close frame) this long before it is destroyed. */
+const STREAM_LINGER_MS = 1000;
+const HEALTH_BODY = 'ok';
+
+/** What happened to one upgrade; `answered` once a 101 or any answer reached the client. */
 interface UpgradeState {
   upgraded: boolean;
   answered: boolean;
@@ -23,23 +46,68 @@ interface UpgradeState {
   proxyReq?: http.ClientRequest;
 }
 
-const HEALTH_BODY = 'ok';
-
-function writeStatus(socket: Duplex, status: number, text: string): void {
-  if (socket.destroyed || !socket.writable) return;
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`);
+/** A forwarded body: refused once it grew past the limit; its request to webhooks, to abort then. */
+interface BodyState {
+  refused: boolean;
+  proxyReq?: http.ClientRequest;
 }
 
-export function createRouter(opts: RouterOptions): http.Server {
+/** Plain HTTP, decided from the request line and headers alone. */
+type Decision = { refuse: RouterErrorCode } | { answer: 'health' | 'options' } | { forward: string };
+
+/** Answers on a socket that has no ServerResponse (upgrade, CONNECT, parse errors), then closes it for good. */
+function writeRefusal(socket: Duplex, code: RouterErrorCode): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = statusOf(code);
+  const body = errorBody(code);
+  // why: destroy once flushed: a half-closed socket (allowHalfOpen) waits for a FIN an attacker never sends.
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
+function respond(res: http.ServerResponse, code: RouterErrorCode, close = true): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(code);
+  res.writeHead(statusOf(code), { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(close ? { connection: 'close' } : {}) });
+  res.end(body);
+}
+
+export function createRouter(opts: RouterOptions): Router {
   const { logger } = opts;
+  const bodyLimit = opts.bodyLimitBytes ?? WEBHOOK_BODY_LIMIT_BYTES;
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const proxy = createProxyServer({ proxyTimeout: opts.proxyTimeoutMs, ws: true });
   const upgrades = new WeakMap<Duplex, UpgradeState>();
+  const bodies = new WeakMap<http.IncomingMessage, BodyState>();
+  const inflight = new WeakMap<Duplex, http.ServerResponse>();
+  /** Sockets whose body was refused with 413 and is being read to its end (or to the request timeout). */
+  const draining = new WeakSet<Duplex>();
+  const streams = new UpgradedStreams(STREAM_LINGER_MS);
+
+  /** A client mistake: one warn line with its code, never a stack. */
+  const reject = (code: RouterErrorCode, req: http.IncomingMessage | undefined, extra: Record<string, unknown> = {}) =>
+    logger.warn({ event: EVENTS.ROUTER_REJECT, code, status: statusOf(code), method: req?.method, target: req?.url?.slice(0, 200), ...extra }, ROUTER_ERRORS[code].message);
 
   // why: without an `error` listener a dead target throws out of the router (see design.md pitfalls).
   proxy.on('error', (err, _req, target) => {
     logger.error({ event: EVENTS.PROXY_ERROR, err: err.message, code: (err as NodeJS.ErrnoException).code }, 'proxy error');
     if (target instanceof http.ServerResponse) return;
     (target as Duplex | undefined)?.destroy();
+  });
+
+  proxy.on('proxyReq', (proxyReq, req) => {
+    const body = bodies.get(req);
+    if (!body) return;
+    body.proxyReq = proxyReq;
+    if (body.refused) proxyReq.destroy();
   });
 
   proxy.on('proxyReqWs', (proxyReq, _req, socket) => {
@@ -53,6 +121,7 @@ export function createRouter(opts: RouterOptions): http.Server {
       clearTimeout(state.deadline);
       // why: a client that left before the 101 would otherwise leave the worker a session nobody will ever close.
       if (socket.destroyed) proxySocket.destroy();
+      else streams.link(socket, proxySocket);
     });
     proxyReq.on('response', () => {
       state.answered = true;
@@ -60,62 +129,118 @@ export function createRouter(opts: RouterOptions): http.Server {
     });
   });
 
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') {
+  // why: a socket closed while the client still sends makes the client's kernel see a reset, which can discard the
+  // 413 before it is read. So the rest of the body is read and dropped (a lingering close), bounded by the request timeout.
+  // A client still waiting for 100-continue sends no body: its connection is simply closed.
+  const refuseBody = (req: http.IncomingMessage, res: http.ServerResponse, extra: Record<string, unknown>) => {
+    reject('ROUTER_ERR_BODY_TOO_LARGE', req, { limit: bodyLimit, ...extra });
+    const awaitingContinue = req.headers['expect'] !== undefined;
+    if (!awaitingContinue) {
+      draining.add(req.socket);
+      req.once('end', () => draining.delete(req.socket));
+      req.resume();
+    }
+    respond(res, 'ROUTER_ERR_BODY_TOO_LARGE', awaitingContinue);
+  };
+
+  const decide = (req: http.IncomingMessage): Decision => {
+    const target = parseRequestTarget(req.method, req.url);
+    if (!target.ok) return { refuse: target.code };
+    if (target.kind === 'asterisk') return { answer: 'options' };
+    if (target.path === '/healthz') return { answer: 'health' };
+    if (declaredTooLarge(req.headers['content-length'], bodyLimit)) return { refuse: 'ROUTER_ERR_BODY_TOO_LARGE' };
+    return { forward: target.url };
+  };
+
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, url: string) => {
+    // why: route and forward the same path: http-proxy would otherwise re-parse the raw one (and drop dot segments).
+    req.url = url;
+    setForwardedHeaders(req.headers, req.socket.remoteAddress, opts.trustProxy);
+    // why: a 100-continue was already answered here; webhooks must not be asked again.
+    delete req.headers['expect'];
+    inflight.set(req.socket, res);
+    const body: BodyState = { refused: false };
+    bodies.set(req, body);
+    const limited = new BodyLimit(bodyLimit);
+    req.pipe(limited);
+    limited.once('error', () => {
+      body.refused = true;
+      body.proxyReq?.destroy();
+      req.unpipe(limited);
+      refuseBody(req, res, { chunked: true });
+    });
+    const started = Date.now();
+    proxy.web(req, res, { target: opts.webhooksTarget, buffer: limited }, (err) => {
+      const errno = (err as NodeJS.ErrnoException).code;
+      if (body.refused || req.socket.destroyed) {
+        logger.debug({ event: EVENTS.PROXY_ERROR, target: 'webhooks', err: err.message, code: errno }, 'request to webhooks abandoned (client left or refused)');
+        return;
+      }
+      const timedOut = errno === 'ECONNRESET' && Date.now() - started >= opts.proxyTimeoutMs - 50;
+      const code = timedOut ? 'ROUTER_ERR_WEBHOOKS_TIMEOUT' : 'ROUTER_ERR_WEBHOOKS_UNAVAILABLE';
+      logger.error({ event: EVENTS.PROXY_ERROR, code, target: 'webhooks', path: req.url, status: statusOf(code), err: err.message, errno }, ROUTER_ERRORS[code].message);
+      respond(res, code);
+    });
+  };
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, decision: Decision) => {
+    if ('refuse' in decision && decision.refuse === 'ROUTER_ERR_BODY_TOO_LARGE') {
+      refuseBody(req, res, { contentLength: req.headers['content-length'] });
+    } else if ('refuse' in decision) {
+      reject(decision.refuse, req);
+      respond(res, decision.refuse);
+    } else if ('forward' in decision) {
+      forward(req, res, decision.forward);
+    } else if (decision.answer === 'health') {
       res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store', 'content-length': HEALTH_BODY.length });
       res.end(req.method === 'HEAD' ? undefined : HEALTH_BODY);
-      return;
+    } else {
+      res.writeHead(204, { allow: 'GET, HEAD, POST, OPTIONS' });
+      res.end();
     }
-    if (path?.startsWith('/internal/')) {
-      // why: /internal/* is for our own processes on loopback; the public port never reaches it.
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-      return;
-    }
-    const started = Date.now();
-    Object.assign(req.headers, forwardedHeaders(req.headers, false, req.socket.remoteAddress));
-    proxy.web(req, res, { target: opts.webhooksTarget }, (err) => {
-      const timedOut = (err as NodeJS.ErrnoException).code === 'ECONNRESET' && Date.now() - started >= opts.proxyTimeoutMs - 50;
-      const status = timedOut ? 504 : 502;
-      logger.error(
-        { event: EVENTS.PROXY_ERROR, target: 'webhooks', path, status, err: err.message, code: (err as NodeJS.ErrnoException).code },
-        timedOut ? 'webhooks did not answer in time' : 'webhooks unreachable',
-      );
-      if (!res.headersSent) {
-        res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' });
-        res.end(timedOut ? 'webhooks timeout' : 'webhooks unavailable');
-      } else {
-        res.destroy();
-      }
-    });
+  };
+
+  // why: Node checks a request only every connectionsCheckingInterval (30 s by default); a whole request that has
+  // arrived is never timed out, however long webhooks then takes to answer it.
+  const server = http.createServer(
+    { requestTimeout: requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(50, Math.floor(requestTimeout / 10)) },
+    (req, res) => handle(req, res, decide(req)),
+  );
+
+  // why: refuse an oversized body before the client sends it (curl asks first above 1 MB).
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const decision = decide(req);
+    if ('forward' in decision) res.writeContinue();
+    handle(req, res, decision);
   });
 
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     // why: a client reset before the 101 emits `error` on this socket; unhandled it would crash the router.
-    socket.on('error', (err) => logger.warn({ event: EVENTS.PROXY_ERROR, path, err: err.message }, 'client socket error during upgrade'));
-    if (!path.startsWith('/ws/')) {
-      logger.warn({ event: EVENTS.WS_REJECT, path, status: 404 }, 'upgrade refused: not a /ws/ path');
-      writeStatus(socket, 404, 'not found');
+    socket.on('error', (err: NodeJS.ErrnoException) => logger.debug({ event: EVENTS.PROXY_ERROR, err: err.message, errno: err.code }, 'client socket error'));
+    streams.track(socket);
+    const target = parseRequestTarget(req.method, req.url);
+    if (!target.ok || target.kind !== 'origin' || !target.path.startsWith('/ws/')) {
+      const code = target.ok ? 'ROUTER_ERR_NOT_FOUND' : target.code;
+      reject(code, req, { upgrade: true });
+      writeRefusal(socket, code);
       return;
     }
+    req.url = target.url;
+    const path = target.path;
     const state: UpgradeState = { upgraded: false, answered: false, startedAt: Date.now() };
     upgrades.set(socket, state);
     const fail = (why: string, err?: Error) => {
       if (state.upgraded) {
         // why: after the 101 the socket speaks WebSocket; HTTP written into it would corrupt the stream (Twilio 31924).
-        // end() (not destroy) lets a close frame the worker already sent reach the client; destroy only if it lingers.
-        logger.warn({ event: EVENTS.PROXY_ERROR, path, err: err?.message }, 'media worker connection lost mid-stream');
-        socket.end();
-        setTimeout(() => socket.destroy(), 1000).unref();
+        // The pair's link ends and then destroys the client socket.
+        logger.warn({ event: EVENTS.PROXY_ERROR, code: 'ROUTER_ERR_STREAM_LOST', path, err: err?.message }, ROUTER_ERRORS.ROUTER_ERR_STREAM_LOST.message);
         return;
       }
       if (state.answered) return;
       state.answered = true;
-      logger.error({ event: EVENTS.PROXY_ERROR, target: 'media', path, status: 503, why, err: err?.message, ms: Date.now() - state.startedAt }, 'upgrade failed');
+      logger.error({ event: EVENTS.PROXY_ERROR, code: 'ROUTER_ERR_MEDIA_UNAVAILABLE', target: 'media', path, status: 503, why, err: err?.message, ms: Date.now() - state.startedAt }, 'upgrade failed');
       clearTimeout(state.deadline);
-      writeStatus(socket, 503, 'media worker unavailable');
+      writeRefusal(socket, 'ROUTER_ERR_MEDIA_UNAVAILABLE');
       state.proxyReq?.destroy();
     };
     state.deadline = setTimeout(() => fail('media worker did not answer the upgrade in time'), opts.upgradeTimeoutMs);
@@ -123,16 +248,48 @@ export function createRouter(opts: RouterOptions): http.Server {
       clearTimeout(state.deadline);
       if (!state.upgraded) state.proxyReq?.destroy();
     });
-    Object.assign(req.headers, forwardedHeaders(req.headers, false, req.socket.remoteAddress));
+    setForwardedHeaders(req.headers, req.socket.remoteAddress, opts.trustProxy);
     proxy.ws(req, socket, head, { target: opts.mediaTarget }, (err) => fail('media worker unreachable', err));
   });
 
-  server.on('clientError', (err, socket) => {
-    logger.warn({ event: EVENTS.PROXY_ERROR, err: err.message }, 'bad client request');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  // why: CONNECT (authority-form) is not ours to serve; without a listener Node would drop the socket silently.
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    reject('ROUTER_ERR_BAD_TARGET', req);
+    writeRefusal(socket, 'ROUTER_ERR_BAD_TARGET');
+  });
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // why: a client reset, or a refused body that never ended: there is no one to answer, or the 413 was the answer.
+    if (err.code === 'ECONNRESET' || !socket.writable || draining.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    const code: RouterErrorCode =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'ROUTER_ERR_REQUEST_TIMEOUT' : err.code === 'HPE_HEADER_OVERFLOW' ? 'ROUTER_ERR_HEADERS_TOO_LARGE' : 'ROUTER_ERR_BAD_REQUEST';
+    reject(code, undefined, { err: err.message, errno: err.code });
+    // why: once webhooks' answer to this request has begun on the socket, nothing more may be written into it.
+    const res = inflight.get(socket);
+    if (res?.headersSent && !res.writableFinished) socket.destroy();
+    else writeRefusal(socket, code);
   });
 
   server.on('close', () => proxy.close());
-  return server;
+
+  const shutdown = async (graceMs: number): Promise<void> => {
+    // why: server.close() (which also drops idle keep-alive connections) calls back only once every connection,
+    // upgraded streams included, has closed.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+    if (await Promise.race([closed.then(() => false), expired])) {
+      const cut = streams.destroyAll();
+      server.closeAllConnections();
+      logger.warn({ event: EVENTS.SHUTDOWN, code: 'ROUTER_ERR_GRACE_EXPIRED', streams: cut, graceMs }, ROUTER_ERRORS.ROUTER_ERR_GRACE_EXPIRED.message);
+      await closed;
+    }
+    clearTimeout(timer);
+  };
+
+  return { server, shutdown };
 }

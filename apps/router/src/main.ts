@@ -1,9 +1,8 @@
-// Router process entry: reads config, listens on PORT (0.0.0.0), tells pm2 it is ready.
+// Router process entry: reads config, listens on PORT (0.0.0.0), tells pm2 it is ready, drains within its kill_timeout.
 import os from 'node:os';
-import { loadConfig } from '@tva/config';
-import { createLogger, EVENTS } from '@tva/logging';
+import { loadConfig, TIMINGS } from '@tva/config';
+import { createLogger, EVENTS, runService } from '@tva/logging';
 import { createRouter } from './create-router';
-import { runService } from '@tva/logging';
 
 const config = loadConfig();
 const logger = createLogger({ service: 'router', level: config.logLevel });
@@ -15,15 +14,21 @@ try {
 } catch (err) {
   logger.info({ event: 'PRIORITY', nice: os.getPriority(0), code: (err as NodeJS.ErrnoException).code }, 'router priority unchanged (not permitted)');
 }
-const server = createRouter({
+const router = createRouter({
   mediaTarget: `http://127.0.0.1:${config.mediaPort}`,
   webhooksTarget: `http://127.0.0.1:${config.webhooksPort}`,
   upgradeTimeoutMs: config.upgradeTimeoutMs,
   proxyTimeoutMs: config.proxyTimeoutMs,
+  trustProxy: config.trustProxy,
   logger,
 });
-server.listen(config.port, config.host, () => {
-  logger.info({ event: EVENTS.READY, port: config.port, host: config.host, media: config.mediaPort, webhooks: config.webhooksPort }, 'router listening');
+router.server.listen(config.port, config.host, () => {
+  logger.info(
+    { event: EVENTS.READY, port: config.port, host: config.host, media: config.mediaPort, webhooks: config.webhooksPort, trustProxy: config.trustProxy },
+    'router listening',
+  );
   runService.ready();
 });
-runService.onShutdown(logger, () => new Promise<void>((resolve) => server.close(() => resolve())));
+// why: live streams keep flowing while the media worker drains them (routerGraceMs > mediaGraceMs); the drain itself
+// cuts what is left at routerGraceMs, so runService's forced exit, halfway to pm2's kill_timeout, is only a backstop.
+runService.onShutdown(logger, () => router.shutdown(TIMINGS.routerGraceMs), (TIMINGS.routerGraceMs + TIMINGS.routerKillTimeoutMs) / 2);

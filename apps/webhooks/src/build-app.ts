@@ -1,18 +1,19 @@
-// Builds the webhooks Fastify app (no listen): TwiML for incoming calls, stream callbacks, /version.
+// Builds the public webhooks Fastify app (no listen): TwiML for incoming calls, stream callbacks, RECORD mode, /version.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import type { Config } from '@tva/config';
+import { E164, TIMINGS, WEBHOOK_BODY_LIMIT_BYTES, type Config } from '@tva/config';
 import { EVENTS, type Logger } from '@tva/logging';
-import { createCallToken, isValidInternalSignature } from '@tva/security';
-import { CallOutcomes, type StreamOutcome } from './call-outcomes';
+import { createCallToken } from '@tva/security';
+import { CallOutcomes } from './call-outcomes';
 import { joinUrl, publicBase } from './public-base';
 import { dialTwiml, hangupTwiml, streamTwiml } from './stream-twiml';
+import { assertTwilioForm } from './twilio-form';
 import { assertTwilioSignature } from './twilio-signature';
-import { WebhookError } from './webhook-errors';
+import { WebhookError, replyWithWebhookError } from './webhook-errors';
 import { versionInfo } from './version-info';
 import { RateLimiter, clientKey } from './rate-limiter';
 import type { LlmProvider, SttProvider, TtsProvider } from '@tva/providers';
-import { MemoryConversationStore, registerRecordMode } from './record';
+import { MemoryConversationStore, registerRecordMode, type ConversationStore } from './record';
 import type { MediaProbe } from './media-probe';
 
 export interface AppDeps {
@@ -26,6 +27,9 @@ export interface AppDeps {
   mediaProbe?: MediaProbe;
   /** Recording downloader override (tests). */
   fetchRecording?: (recordingUrl: string, signal: AbortSignal) => Promise<Uint8Array>;
+  /** Shared with the internal listener (buildInternalApp), which fills them from the media worker's notices. */
+  outcomes?: CallOutcomes;
+  conversations?: ConversationStore;
 }
 
 type Form = Record<string, string>;
@@ -34,17 +38,26 @@ function formOf(req: FastifyRequest): Form {
   return (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
 }
 
-export function buildApp({ config, logger, outcomeWaitMs = 1500, providers, mediaProbe, fetchRecording }: AppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 64 * 1024, trustProxy: false });
+/** `outcomes` and `conversations` are shared with the internal listener; /internal/* is not served here at all. */
+export function buildApp({ config, logger, outcomeWaitMs = TIMINGS.outcomeWaitMs, providers, mediaProbe, fetchRecording, ...shared }: AppDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: WEBHOOK_BODY_LIMIT_BYTES, trustProxy: false });
+  // why: Twilio posts forms only; any other body type is refused (415) before it is read.
+  app.removeAllContentTypeParsers();
   app.register(formbody);
-  // why: internal messages are signed over their exact bytes, so JSON stays a string until the signature is checked.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  const outcomes = new CallOutcomes();
+  const outcomes = shared.outcomes ?? new CallOutcomes();
+  const conversations = shared.conversations ?? new MemoryConversationStore();
   const limiter = new RateLimiter(config.webhookRateLimit);
+  // why: decisions use the matched route, not the raw URL, so "/%77ebhook/…" cannot skip what "/webhook/…" gets.
+  const isWebhook = (req: FastifyRequest): boolean => (req.routeOptions.url ?? '').startsWith('/webhook/');
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/internal/') || req.url.startsWith('/audio/')) return;
-    const key = clientKey(req.headers['x-forwarded-for'], req.socket.remoteAddress);
-    if (!limiter.allow(key, Date.now())) throw new WebhookError('WH_ERR_RATE_LIMITED');
+    if ((req.routeOptions.url ?? '').startsWith('/audio/')) return;
+    if (!limiter.allow(clientKey(req.headers['x-forwarded-for'], req.socket.remoteAddress), Date.now())) throw new WebhookError('WH_ERR_RATE_LIMITED');
+    // why: the host makes the signed URL and the TwiML's URLs; a bad one is refused before any of that (400, never 500).
+    if (isWebhook(req)) publicBase(config.publicBaseUrl, req.headers);
+  });
+  // Twilio's identifiers by format, no control characters anywhere: nothing malformed reaches a route or the TwiML.
+  app.addHook('preHandler', async (req) => {
+    if (isWebhook(req)) assertTwilioForm(formOf(req));
   });
   const version = versionInfo(config.deployId, config.gitSha);
 
@@ -55,20 +68,11 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500, providers, medi
     assertTwilioSignature(config.twilioAuthToken, req.headers['x-twilio-signature'], url, formOf(req));
   };
 
-  app.setErrorHandler((err, req, reply) => {
-    if (err instanceof WebhookError) {
-      req.log.warn({ event: err.code.startsWith('WH_ERR_SIGNATURE') ? EVENTS.SIGNATURE_INVALID : 'WEBHOOK_REJECT', code: err.code, url: req.url }, err.message);
-      return reply.code(err.statusCode).type('application/json').send({ code: err.code, message: err.message });
-    }
-    const e = err as Error & { statusCode?: number; code?: string };
-    const status = e.statusCode ?? 500;
-    req.log.error({ err: e, url: req.url, status }, 'webhook failed');
-    return reply.code(status).send({ code: e.code ?? 'WH_ERR_INTERNAL', message: status < 500 ? e.message : 'internal error' });
-  });
+  app.setErrorHandler(replyWithWebhookError);
+  app.setNotFoundHandler((req, reply) => replyWithWebhookError(new WebhookError('WH_ERR_NOT_FOUND'), req, reply));
 
   app.get('/version', async () => version);
 
-  const conversations = new MemoryConversationStore();
   const record = registerRecordMode(app, {
     config,
     logger,
@@ -87,10 +91,10 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500, providers, medi
     const base = publicBase(config.publicBaseUrl, req.headers);
     const mediaDown = config.callMode === 'AUTO' && mediaProbe !== undefined && !mediaProbe.up;
     if (config.callMode === 'RECORD' || mediaDown) {
-      req.log.info({ event: 'INCOMING_CALL', callSid, from: form['From'], to: form['To'], mode: 'RECORD', mediaDown }, 'incoming call: answering in RECORD mode');
+      req.log.info({ event: EVENTS.INCOMING_CALL, callSid, from: form['From'], to: form['To'], mode: 'RECORD', mediaDown }, 'incoming call: answering in RECORD mode');
       return reply.type('text/xml').send(await record.startTwiml(req, callSid, mediaDown ? 'media-down' : 'forced'));
     }
-    req.log.info({ event: 'INCOMING_CALL', callSid, from: form['From'], to: form['To'], base, mode: 'WS' }, 'incoming call: answering with <Connect><Stream>');
+    req.log.info({ event: EVENTS.INCOMING_CALL, callSid, from: form['From'], to: form['To'], base, mode: 'WS' }, 'incoming call: answering with <Connect><Stream>');
     return reply.type('text/xml').send(streamTwiml({ base, callSid, callToken: createCallToken(config.callTokenSecret, callSid) }));
   });
 
@@ -108,40 +112,12 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500, providers, medi
     const sid = form['CallSid'];
     // Twilio's own account is the second source: it settles stream_ended at once when the media worker could not report.
     if (signed && sid && (event === 'stream-error' || event === 'stream-stopped') && !outcomes.get(sid)) {
-      outcomes.set({ callSid: sid, streamSid: form['StreamSid'] ?? '', endedBy: `twilio-${event}`, closeCode: 0 });
+      outcomes.set({ callSid: sid, streamSid: form['StreamSid'] ?? '', endedBy: event === 'stream-error' ? 'twilio-stream-error' : 'twilio-stream-stopped', closeCode: 0 });
     }
     req.log.info(
       { event: EVENTS.STREAM_STATUS, signed, callSid: form['CallSid'], streamSid: form['StreamSid'], streamEvent: form['StreamEvent'], streamError: form['StreamError'] },
       `stream status ${form['StreamEvent'] ?? '(none)'}`,
     );
-    return reply.code(204).send();
-  });
-
-  /** A JSON body from our media worker, signed with CALL_TOKEN_SECRET; throws WebhookError otherwise. */
-  const internalBody = <T extends { callSid?: unknown }>(req: FastifyRequest): T => {
-    const body = typeof req.body === 'string' ? req.body : '';
-    const sig = req.headers['x-internal-signature'];
-    if (!isValidInternalSignature(config.callTokenSecret, body, Array.isArray(sig) ? sig[0] : sig)) throw new WebhookError('WH_ERR_INTERNAL_SIGNATURE');
-    try {
-      const parsed = JSON.parse(body) as T;
-      if (typeof parsed.callSid === 'string') return parsed;
-    } catch {
-      /* falls through */
-    }
-    throw new WebhookError('WH_ERR_BAD_OUTCOME');
-  };
-
-  app.post('/internal/conversation', async (req, reply) => {
-    const { callSid, history } = internalBody<{ callSid: string; history?: StreamOutcome['history'] }>(req);
-    if (Array.isArray(history)) conversations.set(callSid, history);
-    return reply.code(204).send();
-  });
-
-  app.post('/internal/stream-outcome', async (req, reply) => {
-    const outcome = internalBody<StreamOutcome>(req);
-    if (typeof outcome.endedBy !== 'string') throw new WebhookError('WH_ERR_BAD_OUTCOME');
-    outcomes.set(outcome);
-    req.log.info({ event: 'STREAM_OUTCOME', callSid: outcome.callSid, streamSid: outcome.streamSid, endedBy: outcome.endedBy, closeCode: outcome.closeCode }, 'stream outcome recorded');
     return reply.code(204).send();
   });
 
@@ -152,15 +128,16 @@ export function buildApp({ config, logger, outcomeWaitMs = 1500, providers, medi
     const outcome = await outcomes.waitFor(callSid, outcomeWaitMs);
     const endedBy = outcome?.endedBy ?? 'unknown';
     if (endedBy === 'agent-end') {
-      req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'hangup' }, 'stream ended by the agent: hanging up');
+      req.log.info({ event: EVENTS.STREAM_ENDED, callSid, endedBy, action: 'hangup' }, 'stream ended by the agent: hanging up');
       return reply.type('text/xml').send(hangupTwiml());
     }
-    if (endedBy === 'transfer' && outcome?.transferTo) {
-      req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'dial' }, 'transferring the caller');
-      return reply.type('text/xml').send(dialTwiml(outcome.transferTo));
+    // why: a number that is not E.164 is never dialled, whatever the notice says (TRANSFER_NUMBER is checked at load too).
+    if (endedBy === 'transfer' && outcome?.transfer && E164.test(outcome.transfer.to)) {
+      req.log.info({ event: EVENTS.STREAM_ENDED, callSid, endedBy, action: 'dial' }, 'transferring the caller');
+      return reply.type('text/xml').send(dialTwiml(outcome.transfer.to));
     }
     if (config.callMode === 'WS') {
-      req.log.info({ event: 'STREAM_ENDED', callSid, endedBy, action: 'none' }, 'stream ended without a deliberate end (CALL_MODE=WS: no fallback)');
+      req.log.info({ event: EVENTS.STREAM_ENDED, callSid, endedBy, action: 'none' }, 'stream ended without a deliberate end (CALL_MODE=WS: no fallback)');
       return reply.code(204).send();
     }
     if (outcome?.history?.length) conversations.set(callSid, outcome.history);

@@ -1,4 +1,5 @@
 // A per-client fixed-window request limiter for the webhooks (pure: the caller passes the time).
+import { isIP } from 'node:net';
 
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
@@ -31,13 +32,12 @@ export class RateLimiter {
 }
 
 /**
- * The client address to limit: the hop before our router. The router appends the address it saw last,
- * so a client-supplied X-Forwarded-For cannot make another address (say, Twilio's) look abusive.
+ * The client address to limit. why: webhooks listens on 127.0.0.1 only, so every request comes through our router, and the
+ * router replaces X-Forwarded-For with exactly one address — the client it trusts (its socket peer, or with TRUST_PROXY=n the
+ * address n proxy hops in front of it named). That one value is the key; a client's own X-Forwarded-For never reaches us.
+ * Anything else (absent, or not an IP address: not from our router) falls back to the socket address.
  */
 export function clientKey(xForwardedFor: string | string[] | undefined, socketAddress: string | undefined): string {
-  const chain = (Array.isArray(xForwardedFor) ? xForwardedFor.join(',') : xForwardedFor ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return chain.length >= 2 ? (chain[chain.length - 2] as string) : chain[0] ?? socketAddress ?? 'unknown';
+  const value = (Array.isArray(xForwardedFor) ? xForwardedFor[0] : xForwardedFor)?.trim();
+  return value && isIP(value) ? value : socketAddress ?? 'unknown';
 }

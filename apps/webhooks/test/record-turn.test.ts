@@ -53,7 +53,7 @@ async function harness(t: Test, providers: { stt: SttProvider; llm: LlmProvider;
     },
     publicBase: (req) => publicBase(config.publicBaseUrl, req.headers),
   });
-  // The lead wires startTwiml into incoming_call / stream_ended; a stand-in route does the same here.
+  // build-app wires startTwiml into incoming_call / stream_ended; a stand-in route does the same here.
   app.post('/test/start', async (req, reply) => {
     const { CallSid, reason } = req.body as { CallSid: string; reason: RecordReason };
     return reply.type('text/xml').send(await record.startTwiml(req, CallSid, reason));
@@ -172,9 +172,43 @@ t.test('a key press becomes a [DTMF n] turn without fetching the recording', asy
 });
 
 t.test('a transfer_call tool call plays the reply and dials TRANSFER_NUMBER', async (t) => {
-  const h = await harness(t, { stt: new DtmfOnlySttProvider(), llm: new ScriptedLlmProvider(), tts: brokenTts() }, { env: { TRANSFER_NUMBER: '+972501234567' } });
+  const h = await harness(t, { stt: new DtmfOnlySttProvider(), llm: new ScriptedLlmProvider({ transfer: true }), tts: brokenTts() }, { env: { TRANSFER_NUMBER: '+972501234567' } });
   const res = await h.post('/webhook/recording', { CallSid: 'CA15', RecordingUrl: h.recordings.add(phoneWav()), RecordingDuration: '1', Digits: '0' });
   t.equal(res.body, `${XML}<Response><Say language="he-IL" voice="Google.he-IL-Wavenet-A">אני מעבירה אתכם לנציג, רגע אחד בבקשה.</Say><Dial>+972501234567</Dial></Response>`);
+});
+
+t.test('without TRANSFER_NUMBER, asking for a representative gets the plain "cannot transfer" line and nothing is dialed', async (t) => {
+  // the scripted agent is told to transfer by a script action even though no number is set: the policy still never dials
+  const h = await harness(t, { stt: new DtmfOnlySttProvider(), llm: new ScriptedLlmProvider({ transfer: true }), tts: brokenTts() });
+  const forced = await h.post('/webhook/recording', { CallSid: 'CA16', RecordingUrl: h.recordings.add(phoneWav()), RecordingDuration: '1', Digits: '0' });
+  t.notMatch(forced.body, /<Dial/, 'a transfer_call with no number is refused, never dialed');
+  t.match(forced.body, 'מצטערת, בקו הזה אי אפשר להעביר לנציג', 're-asked, the agent corrects itself');
+  t.match(forced.body, /<Record /, 'the call goes on');
+  t.match(h.lines.find((l) => l['event'] === 'TOOL_CALL'), { level: 'warn', code: 'TURN_ERR_UNKNOWN_TOOL', tool: 'transfer_call', callSid: 'CA16' });
+
+  const honest = await harness(t, { stt: new DtmfOnlySttProvider(), llm: new ScriptedLlmProvider(), tts: brokenTts() });
+  const res = await honest.post('/webhook/recording', { CallSid: 'CA17', RecordingUrl: honest.recordings.add(phoneWav()), RecordingDuration: '1', Digits: '0' });
+  t.equal(res.body, `${XML}<Response><Say language="he-IL" voice="Google.he-IL-Wavenet-A">מצטערת, בקו הזה אי אפשר להעביר לנציג. אפשר לשאול אותי על שעות הפתיחה, הכתובת או דרכי ההתקשרות.</Say>${RECORD_VERB}${redirect(1)}</Response>`);
+});
+
+t.test('a reply holding only a call of a tool we did not offer is re-asked once, and the caller hears the second answer', async (t) => {
+  const llm = await openai(t, { replies: [{ toolCalls: [{ name: 'lookup_order', arguments: { id: 7 } }] }, { text: 'I cannot look that up, sorry.' }] });
+  const h = await harness(t, { stt: new DtmfOnlySttProvider(), llm: llm.llm, tts: brokenTts() });
+  const res = await h.post('/webhook/recording', { CallSid: 'CA18', RecordingUrl: h.recordings.add(phoneWav()), RecordingDuration: '1', Digits: '5' });
+  t.match(res.body, '<Say language="en-US">I cannot look that up, sorry.</Say><Record ');
+  t.equal(llm.fake.requests.length, 2);
+  t.match((llm.fake.requests[1]?.messages as Array<{ role: string; content: string | null }>).at(-1), { role: 'tool', content: /TURN_ERR_UNKNOWN_TOOL/ });
+  t.match(h.lines.find((l) => l['event'] === 'TOOL_CALL'), { level: 'warn', code: 'TURN_ERR_UNKNOWN_TOOL', tool: 'lookup_order', reask: true });
+});
+
+t.test('a model that only ever calls tools we did not offer gets the apology, with TURN_ERR_EMPTY_REPLY in the log', async (t) => {
+  const llm = await openai(t, { reply: () => ({ toolCalls: [{ name: 'transfer_call' }] }) });
+  const h = await harness(t, { stt: new DtmfOnlySttProvider(), llm: llm.llm, tts: brokenTts() }, { env: { APOLOGY_TEXT: 'Sorry, something went wrong.' } });
+  const res = await h.post('/webhook/recording', { CallSid: 'CA19', RecordingUrl: h.recordings.add(phoneWav()), RecordingDuration: '1', Digits: '0' });
+  t.match(res.body, '<Say language="en-US">Sorry, something went wrong.</Say><Record ');
+  t.notMatch(res.body, /<Dial/);
+  t.equal(llm.fake.requests.length, 2, 'asked again exactly once');
+  t.match(h.lines.find((l) => l['event'] === 'RECORD_TURN'), { outcome: 'failed', stage: 'llm', code: 'TURN_ERR_EMPTY_REPLY' });
 });
 
 t.test('a caller who hung up gets an empty <Response/> at once, and nothing is fetched', async (t) => {

@@ -1,20 +1,16 @@
-// Error class for invalid arguments and VAD misuse in @tva/audio, with stable codes to match on.
+// Error class for invalid arguments and VAD misuse in @tva/audio, with stable codes to match on (catalogue in AUDIO_ERRORS).
+import { createErrorClass } from '@tva/errors';
 
-export type AudioErrorCode =
-  | 'AUDIO_ERR_INVALID_ARGUMENT'
-  | 'VAD_ERR_FRAME_LENGTH'
-  | 'VAD_ERR_CLOSED'
-  | 'VAD_ERR_INIT';
+export const AUDIO_ERRORS = {
+  AUDIO_ERR_INVALID_ARGUMENT: { message: 'invalid argument' },
+  VAD_ERR_FRAME_LENGTH: { message: 'VAD frame has a length the VAD does not take' },
+  VAD_ERR_CLOSED: { message: 'this VAD has been closed' },
+  VAD_ERR_INIT: { message: 'WebRTC VAD could not be created' },
+} as const;
 
-export class AudioError extends Error {
-  readonly code: AudioErrorCode;
+export type AudioErrorCode = keyof typeof AUDIO_ERRORS;
 
-  constructor(code: AudioErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AudioError';
-    this.code = code;
-  }
-}
+export class AudioError extends createErrorClass('AudioError', AUDIO_ERRORS) {}
 
 /** Throws AUDIO_ERR_INVALID_ARGUMENT unless `value` is a finite number > 0 (and an integer when asked). */
 export function assertPositive(name: string, value: number, integer = false): void {

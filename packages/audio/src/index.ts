@@ -1,6 +1,6 @@
 // Public API of @tva/audio: μ-law, WAV, resampling, 20 ms framing, VAD, turn and barge-in decisions (no I/O).
 
-export { AudioError, type AudioErrorCode } from './audio-error';
+export { AUDIO_ERRORS, AudioError, type AudioErrorCode } from './audio-error';
 export {
   MULAW_DECODE_TABLE,
   MULAW_ENCODE_TABLE,
@@ -12,7 +12,7 @@ export {
 export { ALAW_DECODE_TABLE, alawToLinear, decodeAlaw } from './alaw';
 export { pcm16FromBytes, pcm16ToBytes } from './pcm16';
 export { resample, resampledLength } from './resample';
-export { WavError, type WavErrorCode } from './wav-error';
+export { WAV_ERRORS, WavError, type WavErrorCode } from './wav-error';
 export { decodeWav, type DecodedWav, type WavFormat } from './wav-decode';
 export { encodeWav, type EncodeWavOptions } from './wav-encode';
 export { wavToMulaw8k } from './wav-to-mulaw';

@@ -20,5 +20,5 @@ export function assertVadFrame(frame: Int16Array): void {
 }
 
 export function closedError(): AudioError {
-  return new AudioError('VAD_ERR_CLOSED', 'this VAD has been closed');
+  return new AudioError('VAD_ERR_CLOSED');
 }

@@ -81,7 +81,7 @@ function sampleReader(view: DataView, fmt: Fmt): (at: number) => number {
 
 export function decodeWav(buf: Uint8Array): DecodedWav {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf.length < 4 || fourcc(view, 0) !== 'RIFF') throw new WavError('WAV_ERR_NOT_RIFF', 'does not start with RIFF');
+  if (buf.length < 4 || fourcc(view, 0) !== 'RIFF') throw new WavError('WAV_ERR_NOT_RIFF');
   if (buf.length < 12) throw new WavError('WAV_ERR_TRUNCATED', 'RIFF header is cut short');
   if (fourcc(view, 8) !== 'WAVE') throw new WavError('WAV_ERR_NOT_RIFF', 'RIFF form type is not WAVE');
 
@@ -103,8 +103,8 @@ export function decodeWav(buf: Uint8Array): DecodedWav {
     }
     at = body + size + (size & 1); // chunks are padded to an even length
   }
-  if (!fmt) throw new WavError('WAV_ERR_NO_FMT', 'no fmt chunk');
-  if (!data) throw new WavError('WAV_ERR_NO_DATA', 'no data chunk');
+  if (!fmt) throw new WavError('WAV_ERR_NO_FMT');
+  if (!data) throw new WavError('WAV_ERR_NO_DATA');
 
   const bytesPerSample = fmt.bitsPerSample / 8;
   const blockAlign = bytesPerSample * fmt.channels;

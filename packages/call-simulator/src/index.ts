@@ -1,6 +1,6 @@
 // Public API of @tva/call-simulator: plays Twilio over a WebSocket for tests, gonogo and bench.
 export { PlaybackBuffer, BYTES_PER_MS, MAX_BUFFERED_BYTES, concat, type AdvanceResult } from './playback-buffer';
-export { SimulatedCall, type ConnectOptions } from './simulated-call';
+export { SimulatedCall, newSid, type ConnectOptions } from './simulated-call';
 export { runCall, type RunCallOptions } from './run-call';
 export { formatTimeline, summarize, type CallSummary } from './format-timeline';
 export {

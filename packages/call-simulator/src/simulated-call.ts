@@ -29,7 +29,8 @@ export interface ConnectOptions {
 const TICK_MS = 20;
 const MAX_BODY_CHARS = 4096;
 
-function sid(prefix: string): string {
+/** A fresh Twilio-shaped identifier: prefix (CA, AC, MZ …) + 32 hex digits. */
+export function newSid(prefix: string): string {
   return prefix + randomBytes(16).toString('hex');
 }
 
@@ -58,9 +59,9 @@ export class SimulatedCall extends EventEmitter {
   /** Starts connecting at once; await ready() (or use SimulatedCall.connect) before sending. */
   constructor(private readonly opts: ConnectOptions) {
     super();
-    this.streamSid = opts.streamSid ?? sid('MZ');
-    this.callSid = opts.callSid ?? sid('CA');
-    this.accountSid = opts.accountSid ?? sid('AC');
+    this.streamSid = opts.streamSid ?? newSid('MZ');
+    this.callSid = opts.callSid ?? newSid('CA');
+    this.accountSid = opts.accountSid ?? newSid('AC');
     this.recorder = new CallRecorder(() => this.elapsedMs(), {
       echoMark: (name) => this.sendText(twilioMessage.mark({ streamSid: this.streamSid, sequenceNumber: ++this.seq, name })),
       emit: (event, ...args) => this.emitSafe(event, ...args),
@@ -190,7 +191,7 @@ export class SimulatedCall extends EventEmitter {
       // With this listener ws leaves the request to us: read the answer, then drop the socket.
       this.upgradeStatus = res.statusCode;
       this.recorder.note('upgrade-refused', `HTTP ${res.statusCode}`);
-      failure = new SimulatorError('SIM_ERR_UPGRADE_REFUSED', `HTTP ${res.statusCode}`, res.statusCode);
+      failure = new SimulatorError('SIM_ERR_UPGRADE_REFUSED', `HTTP ${res.statusCode}`, { upstreamStatus: res.statusCode });
       void readBody(res, MAX_BODY_CHARS).then((body) => {
         this.upgradeBody = body;
         ws.terminate();

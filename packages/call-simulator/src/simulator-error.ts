@@ -1,26 +1,25 @@
-// Errors raised by the call simulator, each with a stable code.
+// Errors raised by the call simulator, each with a stable code (catalogue in SIMULATOR_ERRORS).
+import { createErrorClass } from '@tva/errors';
 
 export const SIMULATOR_ERRORS = {
-  SIM_ERR_BAD_URL: 'URL must be ws://, wss://, http:// or https://',
-  SIM_ERR_CONNECT_FAILED: 'Could not connect',
-  SIM_ERR_CONNECT_TIMEOUT: 'Connection did not open in time',
-  SIM_ERR_UPGRADE_REFUSED: 'Server refused the WebSocket upgrade',
-  SIM_ERR_CLOSED: 'The call is closed',
-  SIM_ERR_DEADLINE: 'The call hit its hard deadline',
-  SIM_ERR_BAD_WAV: 'Audio file is not a usable WAV',
+  SIM_ERR_BAD_URL: { message: 'URL must be ws://, wss://, http:// or https://' },
+  SIM_ERR_CONNECT_FAILED: { message: 'Could not connect' },
+  SIM_ERR_CONNECT_TIMEOUT: { message: 'Connection did not open in time' },
+  SIM_ERR_UPGRADE_REFUSED: { message: 'Server refused the WebSocket upgrade' },
+  SIM_ERR_WS: { message: 'WebSocket error during the call' },
+  SIM_ERR_CLOSED: { message: 'The call is closed' },
+  SIM_ERR_DEADLINE: { message: 'The call hit its hard deadline' },
+  SIM_ERR_BAD_WAV: { message: 'Audio file is not a usable WAV' },
 } as const;
 
 export type SimulatorErrorCode = keyof typeof SIMULATOR_ERRORS;
 
-export class SimulatorError extends Error {
-  readonly code: SimulatorErrorCode;
-  /** HTTP status of a refused upgrade. */
-  readonly status: number | undefined;
+export class SimulatorError extends createErrorClass('SimulatorError', SIMULATOR_ERRORS) {
+  /** The HTTP status the server answered a refused upgrade with. */
+  readonly upstreamStatus: number | undefined;
 
-  constructor(code: SimulatorErrorCode, detail?: string, status?: number) {
-    super(detail === undefined ? SIMULATOR_ERRORS[code] : `${SIMULATOR_ERRORS[code]}: ${detail}`);
-    this.name = 'SimulatorError';
-    this.code = code;
-    this.status = status;
+  constructor(code: SimulatorErrorCode, detail?: string, opts: { upstreamStatus?: number; cause?: unknown } = {}) {
+    super(code, detail, { cause: opts.cause });
+    this.upstreamStatus = opts.upstreamStatus;
   }
 }

@@ -58,7 +58,7 @@ t.test('a refused upgrade rejects connect with the HTTP status', async (t) => {
   t.teardown(() => server.close());
   const rejected = await SimulatedCall.connect({ url: server.url }).catch((err: unknown) => err);
   t.ok(rejected instanceof SimulatorError);
-  t.match(rejected, { code: 'SIM_ERR_UPGRADE_REFUSED', status: 404 });
+  t.match(rejected, { code: 'SIM_ERR_UPGRADE_REFUSED', upstreamStatus: 404 });
 });
 
 t.test('an error listener hears connection failures; without one nothing throws', async (t) => {

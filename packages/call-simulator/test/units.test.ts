@@ -89,10 +89,11 @@ t.test('cancel wakes a pacer that is waiting for its next frame', async (t) => {
 });
 
 t.test('a SimulatorError carries a code and, for refusals, the HTTP status', async (t) => {
-  const err = new SimulatorError('SIM_ERR_UPGRADE_REFUSED', 'HTTP 404', 404);
+  const err = new SimulatorError('SIM_ERR_UPGRADE_REFUSED', 'HTTP 404', { upstreamStatus: 404 });
   t.ok(err instanceof Error);
   t.equal(err.code, 'SIM_ERR_UPGRADE_REFUSED');
-  t.equal(err.status, 404);
+  t.equal(err.upstreamStatus, 404);
+  t.equal(err.status, undefined, 'the simulator answers nothing: no status of its own');
   t.match(err.message, /refused.*HTTP 404/);
 });
 

@@ -1,6 +1,6 @@
 // The one catalogue of environment variables: name, type, default, meaning; .env.example and the README table follow it.
 
-export type VarType = 'int' | 'string' | 'url' | 'enum' | 'bool' | 'list';
+export type VarType = 'int' | 'string' | 'url' | 'enum' | 'bool' | 'list' | 'e164';
 
 export interface VarSpec {
   name: string;
@@ -22,7 +22,10 @@ export const CONFIG_VARS: readonly VarSpec[] = [
   { name: 'HOST', type: 'string', default: '0.0.0.0', description: 'Address the router binds.' },
   { name: 'MEDIA_PORT', type: 'int', default: '8081', min: 1, max: 65535, description: 'Media worker port (127.0.0.1 only).' },
   { name: 'WEBHOOKS_PORT', type: 'int', default: '8082', min: 1, max: 65535, description: 'Webhooks port (127.0.0.1 only).' },
-  { name: 'PUBLIC_BASE_URL', type: 'url', description: 'Public https URL Twilio calls (e.g. https://agent.example.com). Unset: taken from the forwarded scheme and host of each request.' },
+  { name: 'INTERNAL_PORT', type: 'int', default: '8083', min: 1, max: 65535, description: 'Webhooks\' internal listener for the media worker\'s notices (127.0.0.1 only; the router never proxies to it).' },
+  { name: 'PUBLIC_BASE_URL', type: 'url', description: 'Public https URL Twilio calls (e.g. https://agent.example.com). Required when TWILIO_AUTH_TOKEN is set; unset: taken from the scheme and host of each request.' },
+  { name: 'TRUST_PROXY', type: 'int', default: '0', min: 0, max: 10, description: 'Proxy hops in front of the router whose X-Forwarded-For/Proto/Host are trusted (Replit: 1); 0 ignores those headers from clients.' },
+  { name: 'DATA_DIR', type: 'string', default: 'data', description: 'Directory for state that must survive a process restart (used call tokens); relative paths are from the working directory.' },
   { name: 'DEPLOY_ID', type: 'string', default: 'local', description: 'Names this deployment; shown by /version and checked by gonogo --deploy-id.' },
   { name: 'GIT_SHA', type: 'string', description: 'Commit shown by /version; unset: read from git at start when a checkout is present.' },
   { name: 'LOG_LEVEL', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'pino log level.' },
@@ -46,7 +49,7 @@ export const CONFIG_VARS: readonly VarSpec[] = [
   { name: 'OPENAI_MODEL', type: 'string', default: 'gpt-4o-mini', description: 'Chat model name.' },
   { name: 'SYSTEM_PROMPT_FILE', type: 'string', description: 'A text file with the system prompt; unset: a short built-in prompt.' },
   { name: 'AGENT_SCRIPT_FILE', type: 'string', description: 'The offline scripted agent\'s intents and replies (JSON); unset: the built-in demo script.' },
-  { name: 'TRANSFER_NUMBER', type: 'string', description: 'Where transfer_call sends the caller (E.164).' },
+  { name: 'TRANSFER_NUMBER', type: 'e164', description: 'Where transfer_call sends the caller (E.164, e.g. +972501234567); unset: the agent offers no transfer.' },
   { name: 'TURN_END_SILENCE_MS', type: 'int', default: '700', min: 100, max: 5000, description: 'Caller silence that ends a turn.' },
   { name: 'TURN_MIN_SPEECH_MS', type: 'int', default: '200', min: 20, max: 5000, description: 'Shorter sounds are not a turn.' },
   { name: 'BARGE_IN_MS', type: 'int', default: '200', min: 20, max: 5000, description: 'Caller speech this long while the agent talks interrupts it.' },

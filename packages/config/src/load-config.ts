@@ -1,4 +1,5 @@
 // Reads the environment against CONFIG_VARS into a typed Config, reporting all problems together.
+import path from 'node:path';
 import { CONFIG_VARS, type VarSpec } from './config-vars';
 import { ConfigError, type ConfigProblem } from './config-error';
 
@@ -7,6 +8,11 @@ export interface Config {
   host: string;
   mediaPort: number;
   webhooksPort: number;
+  internalPort: number;
+  /** Proxy hops in front of the router whose forwarded headers are trusted. */
+  trustProxy: number;
+  /** Absolute directory for state that outlives a process. */
+  dataDir: string;
   publicBaseUrl: string | undefined;
   deployId: string;
   gitSha: string | undefined;
@@ -56,6 +62,8 @@ export interface Config {
 
 type Raw = Record<string, string | number | boolean | string[] | undefined>;
 
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
 const DEV_TOKEN_SECRET = 'development-only-call-token-secret';
 
 function parseOne(spec: VarSpec, value: string, problems: ConfigProblem[]): string | number | boolean | string[] | undefined {
@@ -90,6 +98,9 @@ function parseOne(spec: VarSpec, value: string, problems: ConfigProblem[]): stri
       // why: a trailing slash would produce "//" in TwiML paths (Twilio error 31923).
       return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
     }
+    case 'e164':
+      if (!E164.test(value)) return bad('is not an E.164 number (+ then 7 to 15 digits, e.g. +972501234567)');
+      return value;
     case 'list':
       return value.split(',').map((s) => s.trim()).filter(Boolean);
     default:
@@ -106,9 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = given === undefined || given === '' ? spec.default : given;
     raw[spec.name] = value === undefined ? undefined : parseOne(spec, value, problems);
   }
-  const ports = ['PORT', 'MEDIA_PORT', 'WEBHOOKS_PORT'].map((n) => raw[n]);
+  const ports = ['PORT', 'MEDIA_PORT', 'WEBHOOKS_PORT', 'INTERNAL_PORT'].map((n) => raw[n]);
   if (ports.every((n) => typeof n === 'number') && new Set(ports).size !== ports.length) {
-    problems.push({ name: 'PORT', value: ports.join(','), problem: 'PORT, MEDIA_PORT and WEBHOOKS_PORT must differ' });
+    problems.push({ name: 'PORT', value: ports.join(','), problem: 'PORT, MEDIA_PORT, WEBHOOKS_PORT and INTERNAL_PORT must differ' });
+  }
+  // why: with signatures on, the URL they are checked against must not come from a client's Host header.
+  if (raw['TWILIO_AUTH_TOKEN'] !== undefined && !env['PUBLIC_BASE_URL']) {
+    problems.push({ name: 'PUBLIC_BASE_URL', value: '', problem: 'is required when TWILIO_AUTH_TOKEN is set (the public https URL Twilio calls)' });
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -120,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: s('HOST') as string,
     mediaPort: i('MEDIA_PORT'),
     webhooksPort: i('WEBHOOKS_PORT'),
+    internalPort: i('INTERNAL_PORT'),
+    trustProxy: i('TRUST_PROXY'),
+    dataDir: path.resolve(s('DATA_DIR') as string),
     publicBaseUrl: s('PUBLIC_BASE_URL'),
     deployId: s('DEPLOY_ID') as string,
     gitSha: s('GIT_SHA'),

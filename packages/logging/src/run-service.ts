@@ -35,13 +35,13 @@ export const runService = {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     process.on('uncaughtException', (err) => {
-      logger.fatal({ event: 'UNCAUGHT_EXCEPTION', err: err.message, stack: err.stack }, 'uncaught exception; exiting for pm2 to restart');
+      logger.fatal({ event: EVENTS.UNCAUGHT_EXCEPTION, err: err.message, stack: err.stack }, 'uncaught exception; exiting for pm2 to restart');
       process.exit(1);
     });
     // why: one call's stray promise must not end every other call; it is logged with a stable code instead.
     process.on('unhandledRejection', (reason) => {
       const err = reason instanceof Error ? reason : new Error(String(reason));
-      logger.error({ event: 'UNHANDLED_REJECTION', err: err.message, stack: err.stack }, 'unhandled rejection');
+      logger.error({ event: EVENTS.UNHANDLED_REJECTION, err: err.message, stack: err.stack }, 'unhandled rejection');
     });
   },
 };

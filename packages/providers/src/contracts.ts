@@ -1,37 +1,8 @@
 // The small contracts every speech and language provider implements; the media worker and RECORD mode depend only on these.
 
-/** Stable codes a caller can match on; `retryable` says whether trying again may help. */
-export type ProviderErrorCode =
-  | 'PROVIDER_AUTH' // 401/403, bad key
-  | 'PROVIDER_TIMEOUT' // no answer in time
-  | 'PROVIDER_CONNECTION' // socket dropped, connection refused
-  | 'PROVIDER_RATE_LIMIT' // 429
-  | 'PROVIDER_BAD_RESPONSE' // the service answered something we cannot use
-  | 'PROVIDER_ABORTED' // our own AbortSignal fired (barge-in, hang-up)
-  | 'PROVIDER_UNAVAILABLE'; // not configured or not installed on this machine
+import type { ProviderError } from './provider-error';
 
-export class ProviderError extends Error {
-  readonly code: ProviderErrorCode;
-  readonly retryable: boolean;
-  /** Which provider raised it, e.g. "azure-stt", "openai-llm". */
-  readonly provider: string;
-  /** The provider's own code or status, when it gave one (e.g. 401, "AuthenticationFailure"). */
-  readonly providerCode: string | number | undefined;
-
-  constructor(
-    provider: string,
-    code: ProviderErrorCode,
-    message: string,
-    opts: { retryable?: boolean; providerCode?: string | number; cause?: unknown } = {},
-  ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'ProviderError';
-    this.provider = provider;
-    this.code = code;
-    this.retryable = opts.retryable ?? (code === 'PROVIDER_TIMEOUT' || code === 'PROVIDER_CONNECTION' || code === 'PROVIDER_RATE_LIMIT');
-    this.providerCode = opts.providerCode;
-  }
-}
+export { PROVIDER_ERRORS, ProviderError, type ProviderErrorCode } from './provider-error';
 
 // ---------- STT ----------
 

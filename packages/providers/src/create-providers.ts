@@ -1,11 +1,12 @@
 // Chooses the provider for each stage from the config (for the media worker and RECORD mode alike): Azure/OpenAI when keys are set, else the embedded offline ones.
 import { readFileSync } from 'node:fs';
 import type { Config } from '@tva/config';
-import type { Logger } from '@tva/logging';
+import { EVENTS, type Logger } from '@tva/logging';
 import { AzureSttProvider, AzureTtsProvider } from './azure';
 import { DtmfOnlySttProvider, EspeakTtsProvider, PocketsphinxSttProvider, ScriptedLlmProvider, keywordsFromAgentScript, loadAgentScript } from './offline';
 import { OpenAiLlmProvider } from './openai';
 import type { ProviderSet, TtsProvider } from './contracts';
+import { type CallTools, callTools, offeredToolNames } from './turn-policy';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a friendly phone assistant for a small business. Callers mostly speak Hebrew, sometimes English: answer in the caller\'s language. ' +
@@ -18,6 +19,8 @@ export interface ChosenProviders {
   /** TTS for fixed phrases, in order of preference (the main TTS, then offline). */
   phraseTts: TtsProvider[];
   greeting: string;
+  /** The call tools both modes offer and obey (transfer only with a valid TRANSFER_NUMBER). */
+  tools: CallTools;
 }
 
 export function createProviders(config: Config, log: Logger): ChosenProviders {
@@ -33,6 +36,7 @@ export function createProviders(config: Config, log: Logger): ChosenProviders {
     azure ? new AzureTtsProvider({ ...azure, voice: config.ttsVoice, language: config.ttsLanguage, firstChunkTimeoutMs: config.ttsTimeoutMs }) : espeak;
   const tts = makeTts();
 
+  const tools = callTools(config.transferNumber);
   let llm: ProviderSet['llm'];
   let scriptedGreeting: string | undefined;
   if (config.openaiApiKey) {
@@ -44,23 +48,24 @@ export function createProviders(config: Config, log: Logger): ChosenProviders {
       systemPrompt,
       timeoutMs: config.llmTimeoutMs,
       // why: offering transfer_call with nowhere to transfer to would make the model promise what cannot happen.
-      tools: config.transferNumber ? ['end_call', 'transfer_call'] : ['end_call'],
+      tools: offeredToolNames(tools),
     });
   } else {
-    const scripted = new ScriptedLlmProvider(config.agentScriptFile ? { scriptPath: config.agentScriptFile } : {});
-    scriptedGreeting = scripted.decide([]).text;
+    const scripted = new ScriptedLlmProvider({ transfer: tools.transferTo !== undefined, ...(config.agentScriptFile ? { scriptPath: config.agentScriptFile } : {}) });
+    scriptedGreeting = scripted.greeting();
     llm = scripted;
   }
   log.info(
-    { event: 'PROVIDERS', stt: stt.name, llm: llm.name, tts: tts.name, languages: config.sttLanguages, voice: azure ? config.ttsVoice : 'espeak-ng' },
+    { event: EVENTS.PROVIDERS, stt: stt.name, llm: llm.name, tts: tts.name, languages: config.sttLanguages, voice: azure ? config.ttsVoice : 'espeak-ng' },
     `providers: stt=${stt.name} llm=${llm.name} tts=${tts.name}`,
   );
-  if (!azure) log.warn({ event: 'PROVIDERS' }, 'no AZURE_SPEECH_KEY: offline voice (espeak-ng) and no speech recognition; keypad (DTMF) input works');
-  if (!config.openaiApiKey) log.warn({ event: 'PROVIDERS' }, 'no OPENAI_API_KEY: the scripted offline agent answers');
+  if (!azure) log.warn({ event: EVENTS.PROVIDERS }, 'no AZURE_SPEECH_KEY: offline voice (espeak-ng) and no speech recognition; keypad (DTMF) input works');
+  if (!config.openaiApiKey) log.warn({ event: EVENTS.PROVIDERS }, 'no OPENAI_API_KEY: the scripted offline agent answers');
   return {
     // why: measured — one shared Azure synthesizer serialized 50 calls' sentences (2.4 s p50 to first audio).
     forCall: () => ({ stt, llm, tts: azure ? makeTts() : espeak }),
     phraseTts: tts === espeak ? [espeak] : [tts, espeak],
     greeting: config.greetingText ?? scriptedGreeting ?? 'שלום! במה אפשר לעזור?',
+    tools,
   };
 }

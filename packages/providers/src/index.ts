@@ -7,3 +7,5 @@ export * from './azure';
 export * from './fakes/azure-speech';
 export * from './offline';
 export * from './create-providers';
+export * from './abortable';
+export * from './turn-policy';

@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import type { ChatMessage, LlmChunk } from '../src/contracts';
 import { AgentScriptError, DEFAULT_AGENT_SCRIPT_PATH, ScriptedLlmProvider, loadAgentScript, type AgentScript } from '../src/offline';
 
+/** No TRANSFER_NUMBER (the default): the script never offers or promises a transfer. */
 const llm = new ScriptedLlmProvider();
+const withTransfer = new ScriptedLlmProvider({ transfer: true });
 const users = (...texts: string[]): ChatMessage[] => texts.map((content) => ({ role: 'user' as const, content }));
 
 async function reply(messages: ChatMessage[], provider = llm): Promise<{ text: string; chunks: LlmChunk[] }> {
@@ -24,7 +26,9 @@ t.test('the shipped script loads from the default path', async (t) => {
 });
 
 t.test('no caller turn yet: the greeting, in the default language (Hebrew)', async (t) => {
-  t.equal((await reply([])).text, script.greeting.he);
+  t.equal((await reply([], withTransfer)).text, script.greeting.he);
+  t.equal((await reply([])).text, script.greeting.withoutTransfer?.he, 'without a transfer number, the greeting that offers no 0');
+  t.equal(llm.greeting('en'), script.greeting.withoutTransfer?.en);
 });
 
 for (const [said, intent, lang] of [
@@ -44,11 +48,11 @@ for (const [said, intent, lang] of [
   ['תודה רבה', 'thanks', 'he'],
 ] as const) {
   t.test(`"${said}" → ${intent} in ${lang}`, async (t) => {
-    const decided = llm.decide(users(said));
+    const decided = withTransfer.decide(users(said));
     t.equal(decided.source, intent);
     t.equal(decided.language, lang);
     const expected = script.intents.find((i) => i.id === intent)?.reply[lang];
-    t.equal((await reply(users(said))).text, expected);
+    t.equal((await reply(users(said), withTransfer)).text, expected);
   });
 }
 
@@ -68,8 +72,45 @@ t.test('goodbye in either language says goodbye, then calls end_call', async (t)
   }
 });
 
-t.test('asking for a representative emits transfer_call', async (t) => {
-  t.same(toolCalls((await reply(users('representative please'))).chunks), ['transfer_call']);
+t.test('asking for a representative emits transfer_call when a transfer number is set', async (t) => {
+  t.same(toolCalls((await reply(users('representative please'), withTransfer)).chunks), ['transfer_call']);
+  t.equal((await reply(users('representative please'), withTransfer)).text, script.intents.find((i) => i.id === 'representative')?.reply.en);
+});
+
+t.test('without a transfer number the script never offers "0 for a representative" and says plainly it cannot transfer', async (t) => {
+  const texts = [llm.greeting('he'), llm.greeting('en'), llm.decide(users('hi', '[DTMF *]')).text, llm.decide(users('[DTMF *]')).text];
+  for (const text of texts) {
+    t.notMatch(text, /0 for a representative|0 לנציג/, text);
+    t.notMatch(text, /representative|נציג/, 'no mention of a representative at all');
+  }
+  for (const [said, lang] of [['I want a real person please', 'en'], ['אפשר לדבר עם נציג?', 'he'], ['[DTMF 0]', 'he']] as const) {
+    const { text, chunks } = await reply(users(said));
+    t.equal(text, script.transferUnavailable?.[lang], `${said}: the plain "cannot transfer" line`);
+    t.same(toolCalls(chunks), [], `${said}: no transfer_call`);
+    t.notMatch(text, /transferring|מעבירה/, 'never says it is transferring');
+  }
+  t.notMatch((await reply(users('Can you book me a flight?'))).text, /representative/, 'the fallback does not list a representative');
+  t.match((await reply(users('Can you book me a flight?'), withTransfer)).text, /talking to a representative/, 'it does with a number');
+});
+
+t.test('when its transfer_call is refused (no number), the scripted agent corrects itself in the next answer', async (t) => {
+  const refusedCall = { id: 'scripted_1', name: 'transfer_call', arguments: { reason: 'representative' } };
+  const history: ChatMessage[] = [
+    { role: 'user', content: 'I want a real person please' },
+    { role: 'assistant', content: 'I am transferring you to a representative, one moment please.', toolCalls: [refusedCall] },
+    { role: 'tool', toolCallId: 'scripted_1', content: 'error TURN_ERR_UNKNOWN_TOOL: no tool named "transfer_call" is offered' },
+  ];
+  const { text, chunks } = await reply(history, withTransfer);
+  t.equal(text, script.transferUnavailable?.en);
+  t.same(toolCalls(chunks), []);
+});
+
+t.test('a script without its own transferUnavailable line still says it cannot transfer', async (t) => {
+  const { transferUnavailable: _omitted, ...bare } = script;
+  const p = new ScriptedLlmProvider({ script: bare });
+  const { text, chunks } = await reply(users('representative please'), p);
+  t.match(text, /cannot transfer/);
+  t.same(toolCalls(chunks), []);
 });
 
 t.test('the reply streams word by word', async (t) => {
@@ -84,10 +125,13 @@ t.test('DTMF presses follow the menu, in the language the caller last spoke', as
   t.equal((await reply(users('hello', '[DTMF 2]'))).text, script.intents.find((i) => i.id === 'address')?.reply.en);
   t.equal((await reply(users('hello', 'שלום', '[DTMF 2]'))).text, script.intents.find((i) => i.id === 'address')?.reply.he);
   t.equal((await reply(users('[DTMF 7]'))).text, script.menuInvalid.he, 'unknown key');
-  t.equal((await reply(users('hi', '[dtmf *]'))).text, script.intents.find((i) => i.id === 'menu')?.reply.en);
+  t.equal((await reply(users('hi', '[dtmf *]'))).text, script.intents.find((i) => i.id === 'menu')?.reply.withoutTransfer?.en);
+  t.equal((await reply(users('hi', '[dtmf *]'), withTransfer)).text, script.intents.find((i) => i.id === 'menu')?.reply.en);
   const bye = await reply(users('[DTMF 9]'));
   t.same(toolCalls(bye.chunks), ['end_call'], '9 ends the call');
-  t.equal(llm.decide(users('[DTMF 0]')).action, 'transfer_call');
+  t.equal(withTransfer.decide(users('[DTMF 0]')).action, 'transfer_call');
+  t.equal(llm.decide(users('[DTMF 0]')).action, undefined, 'no transfer without a number');
+  t.equal(llm.decide(users('hello', '[unrecognized speech]', '[DTMF 2]')).language, 'en', 'a turn nothing was recognized in does not change the language');
 });
 
 t.test('the fallback is honest: an automated scripted demo, and lists what it can answer', async (t) => {

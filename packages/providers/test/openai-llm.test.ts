@@ -316,3 +316,53 @@ t.test('a slow consumer does not trip the idle deadline', async (t) => {
   }
   t.same(got, ['one ', 'two ', 'three']);
 });
+
+/** The raw SSE frames of one streamed answer, parsed (`[DONE]` kept as a string). */
+async function rawStream(baseURL: string, body: Record<string, unknown>): Promise<Array<Record<string, unknown> | string>> {
+  const res = await fetch(`${baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', stream: true, ...body }) });
+  const text = await res.text();
+  return text.split('\n\n').filter(Boolean).map((frame) => {
+    const data = frame.replace(/^data: /, '');
+    return data === '[DONE]' ? data : (JSON.parse(data) as Record<string, unknown>);
+  });
+}
+
+// Shapes checked against the recorded streams in openai-node's own tests (tests/lib/__snapshots__/ChatCompletionStream.test.ts.snap,
+// tests/lib/ChatCompletionStream.test.ts: `obfuscation` on chunks, tool-call deltas, Azure filter chunks without deltas).
+t.test("the fake streams today's chunk shapes: service_tier, usage null, obfuscation, role-only first delta, tiny argument fragments", async (t) => {
+  const fake = await startFakeOpenAI({ replies: [{ text: 'Bye now.', toolCalls: [{ name: 'end_call', arguments: { reason: 'caller is done' } }] }, { text: 'x' }] });
+  t.teardown(() => fake.close());
+  const frames = await rawStream(fake.baseURL, { messages: [{ role: 'user', content: 'bye' }], stream_options: { include_usage: true } });
+  t.equal(frames.at(-1), '[DONE]');
+  const chunks = frames.slice(0, -1) as Array<Record<string, unknown>>;
+  for (const c of chunks) {
+    t.match(c, { object: 'chat.completion.chunk', service_tier: 'default', system_fingerprint: /^fp_/, obfuscation: /^[A-Za-z0-9_-]+$/ });
+    t.ok('usage' in c, 'usage is present on every chunk');
+  }
+  const deltas = chunks.slice(0, -1).map((c) => (c['choices'] as Array<{ delta: Record<string, unknown> }>)[0]?.delta);
+  t.same(deltas[0], { role: 'assistant', content: '', refusal: null }, 'the first delta carries only the role');
+  t.ok(chunks.slice(0, -1).every((c) => c['usage'] === null));
+  const calls = deltas.flatMap((d) => (d?.['tool_calls'] as Array<Record<string, unknown>> | undefined) ?? []);
+  t.match(calls[0], { index: 0, id: /^call_/, type: 'function', function: { name: 'end_call', arguments: '' } }, 'id and name in the first tool delta only');
+  const rest = calls.slice(1);
+  t.ok(rest.length >= 6, `${rest.length} argument fragments`);
+  t.ok(rest.every((c) => !('id' in c) && !('type' in c) && !('name' in (c['function'] as object))), 'later deltas carry only index and arguments');
+  t.ok(rest.every((c) => ((c['function'] as { arguments: string }).arguments.length <= 6)), 'fragments are tiny');
+  t.equal(rest.map((c) => (c['function'] as { arguments: string }).arguments).join(''), '{"reason":"caller is done"}');
+  t.match(chunks.at(-2)?.['choices'], [{ delta: {}, finish_reason: 'tool_calls' }]);
+  t.match(chunks.at(-1), { choices: [], usage: { completion_tokens: Number, prompt_tokens_details: {}, completion_tokens_details: {} } });
+
+  const plain = await rawStream(fake.baseURL, { messages: [{ role: 'user', content: 'x' }], stream_options: { include_obfuscation: false } });
+  t.ok((plain.slice(0, -1) as Array<Record<string, unknown>>).every((c) => !('obfuscation' in c)), 'include_obfuscation: false turns the padding off');
+});
+
+t.test('the adapter reads the service as it is: Azure filter chunks, one-character deltas, a usage chunk, Hebrew arguments', async (t) => {
+  const { llm } = await withFake(t, {
+    azureFilter: true,
+    split: 'chars',
+    replies: [{ text: 'שלום, להתראות.', toolCalls: [{ id: 'call_x', name: 'end_call', arguments: { reason: 'אמר להתראות' } }] }],
+  });
+  const chunks = await collect(llm.stream(user('ביי'), new AbortController().signal));
+  t.equal(texts(chunks).join(''), 'שלום, להתראות.');
+  t.same(chunks.at(-1), { type: 'tool_call', call: { id: 'call_x', name: 'end_call', arguments: { reason: 'אמר להתראות' } } });
+});

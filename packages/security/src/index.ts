@@ -1,4 +1,5 @@
 // Public surface of @tva/security.
+export * from './security-errors';
 export * from './call-token';
 export * from './twilio-signature';
 export * from './internal-signature';

@@ -3,6 +3,9 @@ export { PROTOCOL_ERRORS, ProtocolError, isProtocolError, type ProtocolErrorCode
 export {
   TWILIO_EVENTS,
   SERVER_EVENTS,
+  DTMF_DIGITS,
+  isDtmfDigit,
+  type DtmfDigit,
   type NumericString,
   type MediaFormat,
   type TwilioConnectedMessage,

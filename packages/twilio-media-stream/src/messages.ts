@@ -42,11 +42,21 @@ export interface TwilioMediaMessage {
   };
 }
 
+/** The keys of a phone keypad, as Twilio names them in `dtmf.digit` (A-D are the fourth column some keypads have). */
+export const DTMF_DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D'] as const;
+
+export type DtmfDigit = (typeof DTMF_DIGITS)[number];
+
+export function isDtmfDigit(value: string): value is DtmfDigit {
+  return (DTMF_DIGITS as readonly string[]).includes(value);
+}
+
 export interface TwilioDtmfMessage {
   event: 'dtmf';
   sequenceNumber: NumericString;
   streamSid: string;
-  dtmf: { track: string; digit: string };
+  /** Exactly one key: anything else is TMS_ERR_BAD_FIELD (a 20 KB "digit" must never reach the agent). */
+  dtmf: { track: string; digit: DtmfDigit };
 }
 
 export interface TwilioMarkMessage {

@@ -11,10 +11,17 @@ import {
   stringField,
   type JsonObject,
 } from './json-fields';
-import type { ServerMediaMessage, TwilioMediaMessage, TwilioMessage } from './messages';
+import { isDtmfDigit, type DtmfDigit, type ServerMediaMessage, type TwilioMediaMessage, type TwilioMessage } from './messages';
 import { ProtocolError } from './protocol-error';
 
 type Parser = (obj: JsonObject) => TwilioMessage;
+
+/** One keypad key; the value itself stays out of the error (it may be 20 KB of anything). */
+function dtmfDigitField(dtmf: JsonObject): DtmfDigit {
+  const digit = nonEmptyStringField(dtmf, 'digit', 'dtmf');
+  if (!isDtmfDigit(digit)) throw new ProtocolError('TMS_ERR_BAD_FIELD', `dtmf.digit must be one of 0-9 * # A-D (got a ${digit.length}-character value)`);
+  return digit;
+}
 
 function header(obj: JsonObject): { sequenceNumber: string; streamSid: string } {
   return { sequenceNumber: numericStringField(obj, 'sequenceNumber'), streamSid: stringField(obj, 'streamSid') };
@@ -68,7 +75,7 @@ const PARSERS: Record<TwilioMessage['event'], Parser> = {
     return {
       event: 'dtmf',
       ...h,
-      dtmf: { track: stringField(dtmf, 'track', 'dtmf'), digit: nonEmptyStringField(dtmf, 'digit', 'dtmf') },
+      dtmf: { track: stringField(dtmf, 'track', 'dtmf'), digit: dtmfDigitField(dtmf) },
     };
   },
   mark: (obj) => {

@@ -1,4 +1,5 @@
 // The error catalogue of the Twilio Media Streams protocol: one stable code per failure, with the WebSocket close code to send.
+import { createErrorClass } from '@tva/errors';
 
 /**
  * Every error the protocol can raise. `closeCode` is the WebSocket close code a server should use
@@ -8,7 +9,8 @@
  * - TMS_ERR_NOT_OBJECT: JSON that is not an object (array, string, null…). 1007.
  * - TMS_ERR_UNKNOWN_EVENT: an `event` this protocol does not define. 1007.
  * - TMS_ERR_MISSING_FIELD: a required field is absent. 1007.
- * - TMS_ERR_BAD_FIELD: a field has the wrong type or form, or (strict server messages) is not allowed. 1007.
+ * - TMS_ERR_BAD_FIELD: a field has the wrong type or form (e.g. a dtmf.digit that is not one key of 0-9 * # A-D), or
+ *   (strict server messages) is not allowed. 1007.
  * - TMS_ERR_UNEXPECTED_EVENT: a valid message in the wrong state (media before start, start twice…). 1008.
  * - TMS_ERR_STREAM_SID_MISMATCH: a message names another stream than the one started. 1008.
  * - TMS_ERR_BINARY_FRAME: a binary frame; Twilio only sends and accepts text (its warning 31950). 1003.
@@ -30,20 +32,9 @@ export const PROTOCOL_ERRORS = {
 
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERRORS;
 
-export class ProtocolError extends Error {
-  readonly code: ProtocolErrorCode;
-  readonly closeCode: number;
-  /** What exactly was wrong (a field path, an event name…), when known. */
-  readonly detail: string | undefined;
-
-  constructor(code: ProtocolErrorCode, detail?: string) {
-    const entry = PROTOCOL_ERRORS[code];
-    super(detail === undefined ? entry.message : `${entry.message}: ${detail}`);
-    this.name = 'ProtocolError';
-    this.code = code;
-    this.closeCode = entry.closeCode;
-    this.detail = detail;
-  }
+export class ProtocolError extends createErrorClass('ProtocolError', PROTOCOL_ERRORS) {
+  /** Every protocol error has one: the socket is closed with it. */
+  declare readonly closeCode: number;
 }
 
 export function isProtocolError(err: unknown): err is ProtocolError {

@@ -1,5 +1,5 @@
 // The events MediaStreamProtocol.receive returns, and the commands MediaStreamProtocol.send accepts.
-import type { MediaFormat } from './messages';
+import type { DtmfDigit, MediaFormat } from './messages';
 
 export interface ConnectedEvent {
   type: 'connected';
@@ -32,7 +32,7 @@ export interface MediaEvent {
 export interface DtmfEvent {
   type: 'dtmf';
   sequenceNumber: number;
-  digit: string;
+  digit: DtmfDigit;
   track: string;
 }
 

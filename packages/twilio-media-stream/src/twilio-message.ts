@@ -1,5 +1,5 @@
 // Builds frames exactly as Twilio sends them (and as a server sends them back); doubles as the test fixture builder.
-import type { ServerMessage, TwilioMessage } from './messages';
+import type { DtmfDigit, ServerMessage, TwilioMessage } from './messages';
 
 type Num = number | string;
 
@@ -24,6 +24,7 @@ export interface MediaOptions {
 export interface DtmfOptions {
   streamSid: string;
   sequenceNumber: Num;
+  /** Any string, so that tests can build the bad digits the parser must refuse. */
   digit: string;
   track?: string;
 }
@@ -82,7 +83,7 @@ export const twilioMessage = {
       event: 'dtmf',
       sequenceNumber: String(o.sequenceNumber),
       streamSid: o.streamSid,
-      dtmf: { track: o.track ?? 'inbound_track', digit: o.digit },
+      dtmf: { track: o.track ?? 'inbound_track', digit: o.digit as DtmfDigit },
     });
   },
   mark(o: MarkOptions): string {

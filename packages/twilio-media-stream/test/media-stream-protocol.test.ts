@@ -1,6 +1,6 @@
 // Tests a whole stream through MediaStreamProtocol: events out, frames out, sid checks, limits and counters.
 import t from 'tap';
-import { MediaStreamProtocol, parseServerMessage, ProtocolError, twilioMessage } from '../src/index';
+import { DTMF_DIGITS, MediaStreamProtocol, parseServerMessage, ProtocolError, twilioMessage } from '../src/index';
 import { SIDS, TWILIO_FRAMES } from './fixtures/messages';
 
 const { streamSid, callSid, accountSid } = SIDS;
@@ -67,6 +67,19 @@ t.test('media naming another stream is a sid mismatch and changes nothing', asyn
   t.throws(() => p.receive(other), { code: 'TMS_ERR_STREAM_SID_MISMATCH', closeCode: 1008 });
   t.equal(p.state, 'streaming');
   t.equal(p.stats.mediaReceived, 0);
+});
+
+t.test('a dtmf "digit" that is not one keypad key closes with TMS_ERR_BAD_FIELD (1007), never becomes an event', async (t) => {
+  const p = new MediaStreamProtocol();
+  p.receive(TWILIO_FRAMES.start);
+  for (const digit of ['9'.repeat(20 * 1024), '12', 'hello', 'a', '']) {
+    const text = twilioMessage.dtmf({ streamSid, sequenceNumber: 5, digit });
+    const err = t.throws(() => p.receive(text), { name: 'ProtocolError', code: 'TMS_ERR_BAD_FIELD', closeCode: 1007 }) as ProtocolError;
+    t.ok(err.message.length < 200, 'the error does not carry the bad value');
+  }
+  t.equal(p.state, 'streaming');
+  t.equal(p.stats.dtmfReceived, 0);
+  for (const digit of DTMF_DIGITS) t.match(p.receive(twilioMessage.dtmf({ streamSid, sequenceNumber: 6, digit })), [{ type: 'dtmf', digit }]);
 });
 
 t.test('a start whose inner streamSid differs from the outer one is a sid mismatch', async (t) => {

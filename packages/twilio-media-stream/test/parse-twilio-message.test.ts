@@ -1,7 +1,7 @@
 // Tests for parseTwilioMessage and decodePayload against every §1 example and every bad frame.
 import t from 'tap';
-import { decodePayload, parseTwilioMessage, type TwilioMediaMessage } from '../src/index';
-import { BAD_TWILIO_FRAMES, SIDS, SILENCE_FRAME_B64, TWILIO_FRAMES } from './fixtures/messages';
+import { DTMF_DIGITS, decodePayload, parseTwilioMessage, type TwilioMediaMessage } from '../src/index';
+import { BAD_TWILIO_FRAMES, DTMF_KEYS, SIDS, SILENCE_FRAME_B64, TWILIO_FRAMES } from './fixtures/messages';
 
 t.test('every example Twilio frame parses to the same object JSON.parse gives', async (t) => {
   for (const [event, text] of Object.entries(TWILIO_FRAMES)) {
@@ -49,6 +49,14 @@ t.test('a custom parameter named __proto__ stays a plain own value', async (t) =
   if (msg.event !== 'start') throw new Error('not start');
   t.ok(Object.prototype.hasOwnProperty.call(msg.start.customParameters, '__proto__'));
   t.equal(Object.getPrototypeOf(msg.start.customParameters), Object.prototype);
+});
+
+t.test('every keypad key is a dtmf digit: 0-9, *, #, A-D', async (t) => {
+  for (const digit of DTMF_KEYS) {
+    const msg = parseTwilioMessage(TWILIO_FRAMES.dtmf.replace('"digit":"1"', `"digit":"${digit}"`));
+    t.same(msg.event === 'dtmf' && msg.dtmf.digit, digit);
+  }
+  t.same([...DTMF_DIGITS], DTMF_KEYS, 'the package exports exactly these keys');
 });
 
 for (const bad of BAD_TWILIO_FRAMES) {

@@ -1,4 +1,5 @@
 // gonogo A and C: /version, /healthz latency, and the three webhooks, against BASE.
+import { newSid } from '@tva/call-simulator';
 import { twilioSignature } from '@tva/security';
 import { type CheckResult, excerpt } from './check';
 import { request } from './request';
@@ -66,11 +67,12 @@ async function postCheck(o: HttpCheckOptions, id: string, path: string, form: Re
 }
 
 export async function checkWebhooks(o: HttpCheckOptions): Promise<CheckResult[]> {
-  const callSid = `CA${'0'.repeat(24)}gonogo`.slice(0, 34);
-  const status = await postCheck(o, 'C1', '/webhook/stream_status', { CallSid: callSid, StreamSid: 'MZgonogo', StreamEvent: 'stream-started', AccountSid: 'ACgonogo' }, 204);
+  const callSid = newSid('CA');
+  const accountSid = newSid('AC');
+  const status = await postCheck(o, 'C1', '/webhook/stream_status', { CallSid: callSid, StreamSid: newSid('MZ'), StreamEvent: 'stream-started', AccountSid: accountSid }, 204);
   // 200 with RECORD TwiML (CALL_MODE AUTO: a stream that ended without a deliberate end goes on by <Record>) or 204 (WS)
-  const ended = await postCheck(o, 'C2', '/webhook/stream_ended', { CallSid: callSid, AccountSid: 'ACgonogo' }, 200, 204);
-  const incoming = await postCheck(o, 'C3', '/webhook/incoming_call', { CallSid: callSid, AccountSid: 'ACgonogo', From: '+10000000000', To: '+10000000001' }, 200);
+  const ended = await postCheck(o, 'C2', '/webhook/stream_ended', { CallSid: callSid, AccountSid: accountSid }, 200, 204);
+  const incoming = await postCheck(o, 'C3', '/webhook/incoming_call', { CallSid: callSid, AccountSid: accountSid, From: '+10000000000', To: '+10000000001' }, 200);
   const results = [status.result, ended.result, incoming.result];
   if (incoming.result.pass) {
     const url = /<Stream[^>]* url="([^"]+)"/.exec(incoming.body)?.[1];

@@ -1,7 +1,7 @@
 // gonogo B and D: the WebSocket handshake with and without the subprotocol, and a simulated call that gets audio back.
 import WebSocket from 'ws';
 import { encodeMulaw } from '@tva/audio';
-import { runCall } from '@tva/call-simulator';
+import { newSid, runCall } from '@tva/call-simulator';
 import { twilioSignature } from '@tva/security';
 import { type CheckResult, excerpt } from './check';
 import { request } from './request';
@@ -66,7 +66,7 @@ function tone(ms: number): Uint8Array {
 /** Like Twilio: ask incoming_call for the TwiML, and start the stream with its <Parameter>s (call_sid, call_token). */
 async function streamParameters(base: string, authToken: string | undefined, callSid: string): Promise<Record<string, string>> {
   const url = `${base}/webhook/incoming_call`;
-  const form = { CallSid: callSid, AccountSid: 'ACgonogo' };
+  const form = { CallSid: callSid, AccountSid: newSid('AC') };
   const res = await request(url, { method: 'POST', form, headers: authToken ? { 'x-twilio-signature': twilioSignature(authToken, url, form) } : {} });
   const params: Record<string, string> = {};
   for (const m of res.body.matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g)) params[m[1] as string] = m[2] as string;
@@ -77,7 +77,7 @@ export async function checkCall(base: string, authToken: string | undefined): Pr
   const id = 'D1';
   const name = 'a simulated call through BASE gets audio back';
   const url = streamUrl(base);
-  const callSid = `CAgonogo${Date.now()}`;
+  const callSid = newSid('CA');
   const customParameters = await streamParameters(base, authToken, callSid);
   const result = await runCall({ url, headers: upgradeHeaders(url, authToken), callSid, customParameters, audio: tone(1500), trailingSilenceMs: 2500, maxDurationMs: 15000 });
   const echoed = result.marks.filter((m) => m.echoedAtMs !== null && m.echoedAtMs !== undefined).length;

@@ -16,6 +16,10 @@ export interface Stack {
   port: number;
   mediaPort: number;
   webhooksPort: number;
+  /** Webhooks' loopback-only listener for the media worker's notices. */
+  internalPort: number;
+  /** This stack's DATA_DIR (a temp directory, removed by stop()). */
+  dataDir: string;
   baseUrl: string;
   wsUrl: string;
   /** Every JSON log line the three apps printed so far. */
@@ -42,9 +46,16 @@ async function up(url: string): Promise<boolean> {
   }
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const [port, mediaPort, webhooksPort] = (await freePorts(3)) as [number, number, number];
+/**
+ * `env` may be a function of the chosen router port (e.g. for PUBLIC_BASE_URL). With TWILIO_AUTH_TOKEN and no
+ * PUBLIC_BASE_URL, PUBLIC_BASE_URL defaults to this stack's router URL (the config requires one with signatures on).
+ */
+export async function startStack(env: Record<string, string> | ((port: number) => Record<string, string>) = {}): Promise<Stack> {
+  const [port, mediaPort, webhooksPort, internalPort] = (await freePorts(4)) as [number, number, number, number];
   const pm2Home = mkdtempSync(path.join(os.tmpdir(), 'tva-pm2-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tva-data-'));
+  const extra = typeof env === 'function' ? env(port) : env;
+  const signed = extra['TWILIO_AUTH_TOKEN'] !== undefined && extra['PUBLIC_BASE_URL'] === undefined;
   const child: ChildProcess = spawn(path.join(ROOT, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.cjs'], {
     cwd: ROOT,
     detached: true,
@@ -57,8 +68,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       HOST: '127.0.0.1',
       MEDIA_PORT: String(mediaPort),
       WEBHOOKS_PORT: String(webhooksPort),
+      INTERNAL_PORT: String(internalPort),
+      DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
-      ...env,
+      ...(signed ? { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } : {}),
+      ...extra,
     },
   });
   let out = '';
@@ -85,6 +99,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     port,
     mediaPort,
     webhooksPort,
+    internalPort,
+    dataDir,
     baseUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws/twilio-media`,
     output: () => out,
@@ -148,6 +164,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         if (pid) process.kill(pid, 'SIGKILL');
       }
       rmSync(pm2Home, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
   await stack.waitReady();

@@ -1,8 +1,8 @@
 // The contract between a CallSession and whatever talks to the caller (the echo line test, the voice agent).
 import type { Logger } from '@tva/logging';
-import type { ConversationTurn } from '@tva/security';
+import type { CallAction, ConversationTurn } from '@tva/security';
 
-export type { ConversationTurn };
+export type { CallAction, ConversationTurn };
 
 export interface StartInfo {
   callSid: string;
@@ -17,8 +17,8 @@ export interface AgentContext {
   sendAudio(mulaw: Uint8Array, markName?: string): void;
   /** Drop everything queued at Twilio (barge-in). */
   clear(): void;
-  /** End the stream on purpose (the agent hung up). */
-  endCall(reason: string): void;
+  /** End the stream on purpose: hang up, or transfer the caller (the <Connect action> then dials `action.to`). */
+  endCall(action: CallAction): void;
 }
 
 export interface Agent {

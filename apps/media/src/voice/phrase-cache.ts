@@ -1,7 +1,8 @@
 // Fixed phrases (greeting, apology) synthesized once per process and replayed instantly on every call.
 import { encodeMulaw } from '@tva/audio';
-import type { TtsProvider } from '@tva/providers';
-import type { Logger } from '@tva/logging';
+import { ProviderError, type TtsProvider } from '@tva/providers';
+import { EVENTS, type Logger } from '@tva/logging';
+import type { MediaErrorCode } from '../media-errors';
 
 /** A short 440 Hz beep pattern as μ-law: the last resort when no TTS works, so a caller never hears dead air. */
 export function comfortTone(ms = 600): Uint8Array {
@@ -15,6 +16,7 @@ export function comfortTone(ms = 600): Uint8Array {
 
 export class PhraseCache {
   private readonly cache = new Map<string, Promise<Uint8Array>>();
+  private readonly ready = new Map<string, Uint8Array>();
 
   /** `tts` in order of preference: the configured provider first, then fallbacks. */
   constructor(
@@ -29,9 +31,17 @@ export class PhraseCache {
       p = this.synthesize(text);
       this.cache.set(text, p);
       // why: a failure is not cached for good — the next call tries the providers again.
-      p.then((audio) => audio === FALLBACK && this.cache.delete(text), () => this.cache.delete(text));
+      p.then(
+        (audio) => (audio === FALLBACK ? this.cache.delete(text) : this.ready.set(text, audio)),
+        () => this.cache.delete(text),
+      );
     }
     return p;
+  }
+
+  /** The audio at once when it is cached (why: the greeting must go out in the same tick as `start`, before any key press). */
+  peek(text: string): Uint8Array | undefined {
+    return this.ready.get(text);
   }
 
   private async synthesize(text: string): Promise<Uint8Array> {
@@ -43,10 +53,10 @@ export class PhraseCache {
         const audio = Buffer.concat(parts);
         if (audio.length > 0) return audio;
       } catch (err) {
-        this.log.warn({ event: 'PHRASE_CACHE', provider: provider.name, code: (err as { code?: string }).code, err: (err as Error).message }, 'phrase synthesis failed; trying the next provider');
+        this.log.warn({ event: EVENTS.PHRASE_CACHE, provider: provider.name, code: err instanceof ProviderError ? err.code : undefined, err: (err as Error).message }, 'phrase synthesis failed; trying the next provider');
       }
     }
-    this.log.error({ event: 'PHRASE_CACHE', code: 'MEDIA_ERR_NO_TTS' }, 'no TTS could speak a fixed phrase; using a tone');
+    this.log.error({ event: EVENTS.PHRASE_CACHE, code: 'MEDIA_ERR_NO_TTS' satisfies MediaErrorCode }, 'no TTS could speak a fixed phrase; using a tone');
     return FALLBACK;
   }
 }

@@ -1,54 +1,57 @@
-// Runs one agent turn: streams the LLM, sends each sentence to TTS as it completes, plays audio with marks as it arrives.
+// Runs one agent turn: the LLM reply under the shared turn policy, each sentence to TTS as it completes, audio out through Playback.
 import { EVENTS } from '@tva/logging';
-import { ProviderError, SentenceSplitter, type ChatMessage, type ProviderSet, type ToolCall } from '@tva/providers';
-import type { AgentContext } from '../agents/agent';
-import { OutboundPacker } from './outbound-packer';
-import { PlaybackTracker } from './playback-tracker';
+import { ProviderError, SentenceSplitter, runLlmReply, type CallTools, type LlmReply, type ProviderSet, type TurnErrorCode } from '@tva/providers';
+import type { AgentContext, CallAction } from '../agents/agent';
+import type { AssistantEntry, Conversation } from './conversation';
+import type { Playback, Utterance } from './playback';
 import { TurnTimeline } from './turn-timeline';
 
 export interface TurnRunnerOptions {
   turn: number;
   ctx: AgentContext;
   providers: ProviderSet;
-  /** The conversation; the runner appends the assistant's reply (trimmed to what was heard on barge-in). */
-  history: ChatMessage[];
+  /** Already holds the caller's turn; the runner adds the reply. */
+  conversation: Conversation;
+  playback: Playback;
+  tools: CallTools;
   ttsTimeoutMs: number;
-  transferNumber: string | undefined;
 }
 
 export interface TurnOutcome {
+  /** A provider failed: the caller hears the apology. */
   error?: unknown;
   stage?: 'llm' | 'tts';
+  /** The model gave nothing the caller could hear (the policy logged why): the caller hears the apology. */
+  failure?: TurnErrorCode;
   interrupted: boolean;
 }
 
-let markSeq = 0;
-const PHRASE_CHUNK_BYTES = 800;
+/** One answer of the model (a re-ask makes a second): its place in the history and its audio. */
+interface Part {
+  entry: AssistantEntry;
+  utterance: Utterance;
+}
+
+/** A goodbye gets this long to play before the call is ended anyway. */
+const GOODBYE_PLAY_MS = 15_000;
 
 export class TurnRunner {
   readonly timeline = new TurnTimeline();
   readonly turn: number;
-  private readonly tracker = new PlaybackTracker();
   private readonly controller = new AbortController();
-  private reply: ChatMessage | undefined;
+  private readonly parts: Part[] = [];
   private interrupted = false;
   /** The LLM/TTS part of the turn is still running. */
   running = false;
 
   constructor(private readonly o: TurnRunnerOptions) {
     this.turn = o.turn;
+    this.newPart();
   }
 
-  get playing(): boolean {
-    return this.tracker.playing;
-  }
-
+  /** Milliseconds of this turn's reply confirmed played. */
   get playedMs(): number {
-    return this.tracker.playedMs;
-  }
-
-  markEchoed(name: string): void {
-    if (this.tracker.markEchoed(name)) this.o.ctx.log.debug({ event: EVENTS.MARK, name }, 'played');
+    return this.parts.reduce((n, p) => n + p.utterance.playedMs, 0);
   }
 
   /** A newer turn replaces this one: stop generating, let what is queued play. */
@@ -56,107 +59,119 @@ export class TurnRunner {
     this.controller.abort();
   }
 
-  /** Barge-in: stop everything and keep in history only what the caller heard. Returns that text. */
-  interrupt(): string {
-    this.interrupted = true;
-    this.tracker.clear();
+  /**
+   * Barge-in (after Playback.clear()): stop everything. Each answer that was cut short is flagged with what the caller
+   * heard; returns that text, or undefined when the reply had already played out whole.
+   */
+  interrupt(): string | undefined {
+    const last = this.parts.at(-1);
+    const cut = this.parts.filter((p) => p.utterance.unplayed || (this.running && p === last));
     this.controller.abort();
-    const heard = this.tracker.heardText();
-    if (this.reply) this.reply.content = heard;
-    return heard;
-  }
-
-  /** Plays already-synthesized audio (greeting, apology) in 100 ms chunks with marks; `entry` is trimmed on barge-in. */
-  playCached(text: string, audio: Uint8Array, kind: string, entry?: ChatMessage): void {
-    this.reply = entry;
-    const sentence = this.tracker.beginSentence(text);
-    for (let off = 0; off < audio.length && !this.controller.signal.aborted; off += PHRASE_CHUNK_BYTES) {
-      this.send(sentence, audio.subarray(off, off + PHRASE_CHUNK_BYTES));
-    }
-    this.o.ctx.log.info({ event: EVENTS.MEDIA_TX, kind, ms: audio.length / 8 }, `${kind} queued`);
+    for (const p of this.parts) p.utterance.stop();
+    if (cut.length === 0) return undefined;
+    this.interrupted = true;
+    const heard = cut.map((p) => {
+      const text = p.utterance.heardText();
+      this.o.conversation.interrupt(p.entry, text);
+      return text;
+    });
+    return heard.filter(Boolean).join(' ');
   }
 
   async run(): Promise<TurnOutcome> {
     this.running = true;
-    const { ctx, providers } = this.o;
+    const { ctx, providers, conversation } = this.o;
     const signal = this.controller.signal;
     const splitter = new SentenceSplitter();
-    const toolCalls: ToolCall[] = [];
-    let ttsChain: Promise<void> = Promise.resolve();
+    let tts: Promise<void> = Promise.resolve();
     let ttsError: unknown;
-    const enqueue = (sentence: string) => {
-      ttsChain = ttsChain.then(() => (signal.aborted || ttsError ? undefined : this.speak(sentence).catch((e: unknown) => void (ttsError ??= e))));
+    const enqueue = (sentence: string, utterance: Utterance): void => {
+      tts = tts.then(() => (signal.aborted || ttsError ? undefined : this.speak(sentence, utterance).catch((e: unknown) => void (ttsError ??= e))));
     };
-    const request = [...this.o.history];
-    this.reply = { role: 'assistant', content: '' };
-    this.o.history.push(this.reply);
-    let full = '';
+    const part = (): Part => this.parts.at(-1) as Part;
+    let reply: LlmReply;
     try {
-      for await (const chunk of providers.llm.stream(request, signal)) {
-        if (chunk.type === 'text') {
+      reply = await runLlmReply({
+        llm: providers.llm,
+        messages: conversation.forLlm(part().entry),
+        tools: this.o.tools,
+        signal,
+        log: ctx.log,
+        onText: (text) => {
           if (this.timeline.mark('llmFirstToken')) ctx.log.info({ event: EVENTS.LLM_FIRST_TOKEN, turn: this.turn }, 'first token');
-          full += chunk.text;
-          if (!this.interrupted) this.reply.content = full;
-          for (const s of splitter.push(chunk.text)) enqueue(s);
-        } else {
-          toolCalls.push(chunk.call);
-        }
-      }
+          part().entry.content += text;
+          for (const s of splitter.push(text)) enqueue(s, part().utterance);
+        },
+        onReask: (answered) => {
+          const rest = splitter.flush();
+          if (rest) enqueue(rest, part().utterance);
+          conversation.answer(part().entry, answered);
+          this.newPart();
+        },
+      });
     } catch (err) {
-      if (!signal.aborted) return this.finish({ error: err, stage: 'llm', interrupted: false });
+      await tts;
+      return this.finish({ error: err, stage: 'llm', interrupted: false });
     }
     const rest = splitter.flush();
-    if (rest && !signal.aborted) enqueue(rest);
-    await ttsChain;
+    if (rest && !signal.aborted) enqueue(rest, part().utterance);
+    const last = reply.attempts.at(-1);
+    if (last) conversation.answer(part().entry, last, reply.aborted);
+    await tts;
     if (ttsError && !signal.aborted) return this.finish({ error: ttsError, stage: 'tts', interrupted: false });
-    if (!signal.aborted) await this.runTools(toolCalls);
+    if (reply.failure) return this.finish({ failure: reply.failure, interrupted: false });
+    if (reply.action && !signal.aborted) await this.endCall(reply.action);
     return this.finish({ interrupted: this.interrupted });
+  }
+
+  private newPart(): void {
+    this.parts.push({ entry: this.o.conversation.assistant(), utterance: this.o.playback.utterance() });
   }
 
   private finish(outcome: TurnOutcome): TurnOutcome {
     this.running = false;
-    this.o.ctx.log.info({ event: EVENTS.TURN, turn: this.turn, ...this.timeline.summary(), interrupted: this.interrupted, failed: outcome.stage ?? null }, 'turn');
+    const failed = outcome.stage ?? (outcome.failure ? 'llm' : null);
+    this.o.ctx.log.info({ event: EVENTS.TURN, turn: this.turn, ...this.timeline.summary(), interrupted: this.interrupted, failed }, 'turn');
     return outcome;
   }
 
-  private async runTools(calls: ToolCall[]): Promise<void> {
-    for (const call of calls) {
-      this.o.history.push({ role: 'assistant', content: '', toolCalls: [call] });
-      this.o.history.push({ role: 'tool', toolCallId: call.id, content: 'ok' });
-      if (call.name === 'end_call' || call.name === 'transfer_call') {
-        // why: let the goodbye play out before closing; Twilio drops queued audio when the stream closes.
-        const deadline = Date.now() + 15000;
-        while (this.tracker.playing && Date.now() < deadline && !this.controller.signal.aborted) await new Promise((r) => setTimeout(r, 50));
-        const reason = call.name === 'transfer_call' ? `transfer:${this.o.transferNumber ?? 'unset'}` : 'end_call';
-        this.o.ctx.endCall(reason);
-        return;
-      }
-    }
+  /** why wait: Twilio drops queued audio when the stream closes, so the goodbye plays out first; a barge-in keeps the call. */
+  private async endCall(action: CallAction): Promise<void> {
+    const signal = this.controller.signal;
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, GOODBYE_PLAY_MS);
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([this.o.playback.drained(), givenUp]);
+    clearTimeout(timer);
+    if (!signal.aborted) this.o.ctx.endCall(action);
   }
 
-  private async speak(text: string): Promise<void> {
+  private async speak(text: string, utterance: Utterance): Promise<void> {
     const { ctx, providers, ttsTimeoutMs } = this.o;
     const child = new AbortController();
-    const onAbort = () => child.abort();
+    const onAbort = (): void => child.abort();
     this.controller.signal.addEventListener('abort', onAbort);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.abort();
     }, ttsTimeoutMs);
-    const sentence = this.tracker.beginSentence(text);
-    const packer = new OutboundPacker();
+    const sentence = utterance.sentence(text);
     let bytes = 0;
     try {
       for await (const audio of providers.tts.synthesize(text, child.signal)) {
         clearTimeout(timer);
         this.timeline.mark('ttsFirstAudio');
         bytes += audio.length;
-        const ready = packer.push(audio);
-        if (ready) this.send(sentence, ready);
+        sentence.push(audio);
+        this.noteFirstAudio(utterance);
       }
-      const last = packer.flush();
-      if (last && !child.signal.aborted) this.send(sentence, last);
+      if (!child.signal.aborted) {
+        sentence.end();
+        this.noteFirstAudio(utterance);
+      }
     } finally {
       clearTimeout(timer);
       this.controller.signal.removeEventListener('abort', onAbort);
@@ -166,12 +181,9 @@ export class TurnRunner {
     ctx.log.info({ event: EVENTS.TTS_LEN_MS, turn: this.turn, ms: bytes / 8, chars: text.length }, 'sentence synthesized');
   }
 
-  private send(sentence: number, audio: Uint8Array): void {
-    if (this.interrupted) return;
-    markSeq += 1;
-    const mark = `t${this.turn}-${markSeq}`;
-    this.tracker.chunkSent(sentence, mark, audio.length);
-    this.o.ctx.sendAudio(audio, mark);
-    if (this.timeline.mark('mediaTx')) this.o.ctx.log.info({ event: EVENTS.MEDIA_TX, turn: this.turn, bytes: audio.length }, 'first audio out');
+  private noteFirstAudio(utterance: Utterance): void {
+    if (utterance.sentBytes > 0 && this.timeline.mark('mediaTx')) {
+      this.o.ctx.log.info({ event: EVENTS.MEDIA_TX, turn: this.turn, bytes: utterance.sentBytes }, 'first audio out');
+    }
   }
 }

@@ -27,10 +27,6 @@ export class TurnTimeline {
     return true;
   }
 
-  has(stage: TurnStage): boolean {
-    return this.at[stage] !== undefined;
-  }
-
   private span(from: TurnStage, to: TurnStage): number | null {
     const a = this.at[from];
     const b = this.at[to];

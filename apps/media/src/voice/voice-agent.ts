@@ -1,9 +1,12 @@
 // The voice agent: VAD turns → STT final → LLM stream → TTS per sentence → μ-law out with marks; barge-in; apologies.
 import { decodeMulaw, FRAME_BYTES, TurnDetector, BargeInDetector, type Vad } from '@tva/audio';
 import { EVENTS, type Logger } from '@tva/logging';
-import { ProviderError, type ChatMessage, type ProviderSet, type SttSession } from '@tva/providers';
+import { UNRECOGNIZED_SPEECH_TURN, callTools, dtmfTurnText, logProviderFailure, type CallTools, type ProviderSet, type SttSession } from '@tva/providers';
 import type { Agent, AgentContext, ConversationTurn, StartInfo } from '../agents/agent';
-import { PhraseCache } from './phrase-cache';
+import type { MediaErrorCode } from '../media-errors';
+import { type AssistantEntry, Conversation } from './conversation';
+import type { PhraseCache } from './phrase-cache';
+import { Playback, type Utterance } from './playback';
 import { TurnRunner } from './turn-runner';
 
 export interface VoiceAgentOptions {
@@ -17,15 +20,24 @@ export interface VoiceAgentOptions {
   bargeInMs: number;
   sttFinalTimeoutMs: number;
   ttsTimeoutMs: number;
+  /** TRANSFER_NUMBER; without a valid one transfer_call is neither offered nor obeyed. */
   transferNumber: string | undefined;
   /** After each finished turn, with the conversation so far. */
   onHistory?(callSid: string, history: ConversationTurn[]): void;
 }
 
+/** A fixed phrase being played (greeting, apology) and its place in the history. */
+interface PhrasePlaying {
+  utterance: Utterance;
+  entry: AssistantEntry;
+}
+
 export class VoiceAgent implements Agent {
   private ctx!: AgentContext;
   private log!: Logger;
-  private readonly history_: ChatMessage[] = [];
+  private playback!: Playback;
+  private readonly conversation = new Conversation();
+  private readonly tools: CallTools;
   private readonly abort = new AbortController();
   private vad!: Vad;
   private turns!: TurnDetector;
@@ -33,6 +45,7 @@ export class VoiceAgent implements Agent {
   private stt: SttSession | undefined;
   private finals: string[] = [];
   private current: TurnRunner | undefined;
+  private phrase: PhrasePlaying | undefined;
   private turnCount = 0;
   private lastSpeechAt = 0;
   private stopped = false;
@@ -41,18 +54,19 @@ export class VoiceAgent implements Agent {
   /** One decode buffer per call: the per-frame path allocates nothing. */
   private readonly pcm = new Int16Array(FRAME_BYTES);
 
-  constructor(private readonly opts: VoiceAgentOptions) {}
+  constructor(private readonly opts: VoiceAgentOptions) {
+    this.tools = callTools(opts.transferNumber);
+  }
 
   start(ctx: AgentContext, info: StartInfo): void {
     this.ctx = ctx;
     this.callSid = info.callSid;
     this.log = ctx.log;
+    this.playback = new Playback(ctx);
     this.vad = this.opts.createVad();
     this.turns = new TurnDetector({ endSilenceMs: this.opts.endSilenceMs, minSpeechMs: this.opts.minSpeechMs });
     this.barge = new BargeInDetector({ minSpeechMs: this.opts.bargeInMs });
-    const greeting: ChatMessage = { role: 'assistant', content: this.opts.greeting };
-    this.history_.push(greeting);
-    this.speakPhrase(this.opts.greeting, 'greeting', greeting);
+    this.speakPhrase(this.opts.greeting, 'greeting');
     void this.startStt();
   }
 
@@ -62,7 +76,7 @@ export class VoiceAgent implements Agent {
     for (let off = 0; off + FRAME_BYTES <= payload.length; off += FRAME_BYTES) {
       const speech = this.vad.isSpeech(decodeMulaw(payload.subarray(off, off + FRAME_BYTES), this.pcm));
       if (speech) this.lastSpeechAt = performance.now();
-      if (this.barge.push(speech, this.current?.playing ?? false, 20)) this.bargeIn();
+      if (this.barge.push(speech, this.playback.playing, 20)) this.bargeIn();
       const ev = this.turns.push(speech, 20);
       if (ev?.type === 'end-of-turn') void this.endOfTurn();
     }
@@ -70,31 +84,35 @@ export class VoiceAgent implements Agent {
 
   dtmf(digit: string): void {
     if (this.stopped) return;
-    if (this.current?.playing) this.bargeIn();
-    this.runTurn(`[DTMF ${digit}]`, performance.now(), performance.now());
+    const text = dtmfTurnText(digit);
+    if (text === undefined) {
+      this.log.warn({ event: EVENTS.DTMF, code: 'MEDIA_ERR_DTMF_DIGIT' satisfies MediaErrorCode }, 'not a DTMF key; ignored');
+      return;
+    }
+    if (this.playback.playing) this.bargeIn();
+    this.runTurn(text, performance.now(), performance.now());
   }
 
   mark(name: string): void {
-    this.current?.markEchoed(name);
+    if (this.playback.markEchoed(name)) this.log.debug({ event: EVENTS.MARK, name }, 'played');
   }
 
   idle(): boolean {
-    return !this.turnPending && !(this.current && (this.current.running || this.current.playing));
+    return !this.turnPending && !this.current?.running && !this.playback.playing;
   }
 
   history(): ConversationTurn[] {
-    return this.history_
-      .filter((m): m is ChatMessage & { role: 'user' | 'assistant' } => (m.role === 'user' || m.role === 'assistant') && m.content.trim() !== '')
-      .map((m) => ({ role: m.role, content: m.content }));
+    return this.conversation.turns();
   }
 
   stop(): void {
     this.stopped = true;
     this.current?.cancel();
     this.abort.abort();
+    this.playback?.close();
     void this.stt?.close();
     void Promise.resolve(this.opts.providers.tts.close?.()).catch(() => undefined);
-    this.vad.close();
+    this.vad?.close();
   }
 
   private async startStt(): Promise<void> {
@@ -107,14 +125,14 @@ export class VoiceAgent implements Agent {
             this.log.info({ event: EVENTS.STT_FINAL, text: r.text, language: r.language }, 'final');
           },
           onError: (err) => {
-            this.providerError(err, 'stt');
+            logProviderFailure(this.log, err, 'stt');
             this.stt = undefined;
           },
         },
         this.abort.signal,
       );
     } catch (err) {
-      this.providerError(err, 'stt');
+      logProviderFailure(this.log, err, 'stt');
     }
   }
 
@@ -131,57 +149,74 @@ export class VoiceAgent implements Agent {
     this.turnPending = false;
     if (this.stopped) return;
     // why: offline there may be no recognizer for speech; the agent still answers (and offers the keypad) instead of going quiet.
-    this.runTurn(text || '[unrecognized speech]', endOfSpeech, performance.now());
+    this.runTurn(text || UNRECOGNIZED_SPEECH_TURN, endOfSpeech, performance.now());
   }
 
   private runTurn(userText: string, endOfSpeech: number, sttFinal: number): void {
     this.current?.cancel();
+    // why: a phrase still waiting for its audio would play after the caller has moved on; it is dropped, unheard.
+    if (this.phrase && this.phrase.utterance.sentBytes === 0) {
+      this.interruptPhrase(this.phrase);
+      this.phrase = undefined;
+    }
     this.turnCount += 1;
-    this.history_.push({ role: 'user', content: userText });
+    this.conversation.user(userText);
     const runner = new TurnRunner({
       turn: this.turnCount,
       ctx: this.ctx,
       providers: this.opts.providers,
-      history: this.history_,
+      conversation: this.conversation,
+      playback: this.playback,
+      tools: this.tools,
       ttsTimeoutMs: this.opts.ttsTimeoutMs,
-      transferNumber: this.opts.transferNumber,
     });
     this.current = runner;
     runner.timeline.mark('endOfSpeech', endOfSpeech);
     runner.timeline.mark('sttFinal', sttFinal);
     runner.run().then(
       (outcome) => {
-        this.opts.onHistory?.(this.callSid, this.history());
-        if (outcome.error && this.current === runner) {
-          this.providerError(outcome.error, outcome.stage ?? 'llm');
-          this.speakPhrase(this.opts.apology, 'apology');
-        }
+        if (outcome.error) logProviderFailure(this.log, outcome.error, outcome.stage ?? 'llm', { turn: runner.turn });
+        // why: every turn ends with the caller hearing something; a failed one ends with the apology.
+        if ((outcome.error || outcome.failure) && this.current === runner && !this.stopped) this.speakPhrase(this.opts.apology, 'apology');
+        this.opts.onHistory?.(this.callSid, this.conversation.turns());
       },
-      (err: Error) => this.log.error({ event: 'TURN_ERROR', err: err.message, stack: err.stack }, 'turn failed'),
+      (err: Error) => this.log.error({ event: EVENTS.TURN_ERROR, code: 'MEDIA_ERR_TURN' satisfies MediaErrorCode, err: err.message, stack: err.stack }, 'turn failed'),
     );
   }
 
   private bargeIn(): void {
-    const runner = this.current;
-    if (!runner) return;
-    const heard = runner.interrupt();
     this.ctx.clear();
-    this.log.info({ event: EVENTS.BARGE_IN, turn: runner.turn, heardMs: runner.playedMs, heard }, 'caller interrupted; cleared playback');
+    this.playback.clear();
+    const runner = this.current;
+    const phrase = this.phrase;
+    this.phrase = undefined;
+    const replyHeard = runner?.interrupt();
+    const phraseHeard = phrase && this.interruptPhrase(phrase);
+    const heardMs = phraseHeard !== undefined ? phrase?.utterance.playedMs : replyHeard !== undefined ? runner?.playedMs : 0;
+    this.log.info({ event: EVENTS.BARGE_IN, turn: runner?.turn ?? 0, heardMs, heard: phraseHeard ?? replyHeard ?? '' }, 'caller interrupted; cleared playback');
   }
 
-  private speakPhrase(text: string, kind: 'greeting' | 'apology', entry?: ChatMessage): void {
-    const runner = new TurnRunner({ turn: 0, ctx: this.ctx, providers: this.opts.providers, history: [], ttsTimeoutMs: this.opts.ttsTimeoutMs, transferNumber: undefined });
-    this.current = runner;
-    this.opts.phrases.get(text).then(
-      (audio) => {
-        if (!this.stopped) runner.playCached(text, audio, kind, entry);
-      },
-      (err: Error) => this.log.error({ event: 'PHRASE_ERROR', err: err.message }, 'phrase failed'),
-    );
+  /** Like TurnRunner.interrupt for a fixed phrase: flags it with what was heard when it was cut short (or never began). */
+  private interruptPhrase({ utterance, entry }: PhrasePlaying): string | undefined {
+    const cut = utterance.sentBytes === 0 || utterance.unplayed;
+    utterance.stop();
+    if (!cut) return undefined;
+    const heard = utterance.heardText();
+    this.conversation.interrupt(entry, heard);
+    return heard;
   }
 
-  private providerError(err: unknown, stage: string): void {
-    const e = err instanceof ProviderError ? err : new ProviderError(stage, 'PROVIDER_BAD_RESPONSE', (err as Error)?.message ?? String(err));
-    this.log.warn({ event: EVENTS.PROVIDER_ERROR, stage, provider: e.provider, code: e.code, providerCode: e.providerCode, retryable: e.retryable, err: e.message }, 'provider failed');
+  /** A fixed phrase (greeting, apology) from the cache, through the same Playback as every reply; it joins the history. */
+  private speakPhrase(text: string, kind: 'greeting' | 'apology'): void {
+    const playing: PhrasePlaying = { utterance: this.playback.utterance(), entry: this.conversation.assistant(text) };
+    this.phrase = playing;
+    const play = (audio: Uint8Array): void => {
+      if (this.stopped || this.phrase !== playing) return;
+      playing.utterance.say(text, audio);
+      this.log.info({ event: EVENTS.MEDIA_TX, kind, ms: audio.length / 8 }, `${kind} queued`);
+    };
+    const cached = this.opts.phrases.peek(text);
+    if (cached) return play(cached);
+    this.opts.phrases.get(text).then(play, (err: Error) => this.log.error({ event: EVENTS.PHRASE_CACHE, code: 'MEDIA_ERR_PHRASE' satisfies MediaErrorCode, err: err.message }, 'phrase failed'));
   }
 }

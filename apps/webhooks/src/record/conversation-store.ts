@@ -1,6 +1,7 @@
 // Per-call conversation history, shared by the streaming path and RECORD mode (in memory, TTL and bounded).
+import type { ConversationTurn } from '@tva/security';
 
-export type ConversationTurn = { role: 'user' | 'assistant'; content: string };
+export type { ConversationTurn };
 
 export interface ConversationStore {
   get(callSid: string): ConversationTurn[];
@@ -48,7 +49,7 @@ export class MemoryConversationStore implements ConversationStore {
 
   set(callSid: string, history: ConversationTurn[]): void {
     this.calls.delete(callSid); // why: re-inserting moves the call to the end of Map order, which is our LRU order
-    const kept = history.slice(-this.maxTurns).map((t) => ({ role: t.role, content: t.content }));
+    const kept = history.slice(-this.maxTurns).map((t) => ({ role: t.role, content: t.content, ...(t.interrupted ? { interrupted: true } : {}) }));
     this.calls.set(callSid, { history: kept, expiresAt: this.now() + this.ttlMs });
     this.evict();
   }

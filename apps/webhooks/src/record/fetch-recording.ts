@@ -1,4 +1,4 @@
-// Downloads a Twilio recording as WAV (`${RecordingUrl}.wav`, HTTP basic auth), with a deadline, a size cap and retries.
+// Downloads a Twilio recording as WAV (`${RecordingUrl}.wav`, HTTP basic auth): every redirect hop checked, a deadline, a size cap, retries.
 import { RecordError } from './record-errors';
 
 export type FetchRecording = (recordingUrl: string, signal: AbortSignal) => Promise<Uint8Array>;
@@ -18,6 +18,12 @@ export interface RecordingFetcherOptions {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** Redirects followed per download; each hop is checked like the first URL. */
+export const MAX_RECORDING_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+const isTwilioHost = (url: URL): boolean => url.protocol === 'https:' && (url.hostname === 'twilio.com' || url.hostname.endsWith('.twilio.com'));
+
 /**
  * Only Twilio's own https hosts (api.twilio.com, regional *.twilio.com) and loopback (tests, local fakes) get our
  * credentials. why: without signatures on, anyone could post a RecordingUrl pointing at their server and collect them.
@@ -29,11 +35,32 @@ export function recordingWavUrl(recordingUrl: string): URL {
   } catch {
     throw new RecordError('REC_ERR_RECORDING_URL', 'not a URL');
   }
-  const twilio = url.protocol === 'https:' && (url.hostname === 'twilio.com' || url.hostname.endsWith('.twilio.com'));
+  const twilio = isTwilioHost(url);
   const loopback = (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK.has(url.hostname);
   if (!twilio && !loopback) throw new RecordError('REC_ERR_RECORDING_URL', `host ${url.host} refused`);
   if (!/\.(wav|mp3)$/i.test(url.pathname)) url.pathname += '.wav';
   return url;
+}
+
+/**
+ * Where a redirect may lead: the original origin (with our credentials), or — without them — Twilio's https hosts and its
+ * media CDN. why: Twilio documents no cross-host redirect for recording media (api.twilio.com serves the .wav itself, and
+ * since Feb 2024 redirects plain http to https on the same host); its message media redirects (307) to
+ * https://*.twiliocdn.com (formerly S3), so that is the one storage pattern a hop may reach. Anything else — another
+ * loopback address, another port, a private host — is refused before a byte is sent to it.
+ */
+export function recordingRedirectTarget(location: string | null, from: URL, origin: string): { url: URL; sameOrigin: boolean } {
+  if (!location) throw new RecordError('REC_ERR_RECORDING_HTTP', 'redirect without a Location');
+  let url: URL;
+  try {
+    url = new URL(location, from);
+  } catch {
+    throw new RecordError('REC_ERR_RECORDING_URL', 'redirect to a malformed URL');
+  }
+  if (url.origin === origin) return { url, sameOrigin: true };
+  const twilioCdn = url.protocol === 'https:' && url.hostname.endsWith('.twiliocdn.com');
+  if (!isTwilioHost(url) && !twilioCdn) throw new RecordError('REC_ERR_RECORDING_URL', `redirect to ${url.host} refused`);
+  return { url, sameOrigin: false };
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -71,6 +98,22 @@ export function createRecordingFetcher(opts: RecordingFetcherOptions = {}): Fetc
     headers['authorization'] = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
   }
 
+  /** One GET, following at most MAX_RECORDING_REDIRECTS hops by hand; Authorization goes to the original origin only. */
+  async function get(url: URL, signal: AbortSignal): Promise<Response> {
+    let at = url;
+    let withAuth = true;
+    for (let hop = 0; ; hop++) {
+      const res = await fetch(at, { headers: withAuth ? headers : {}, signal, redirect: 'manual' });
+      if (!REDIRECT_STATUSES.has(res.status)) return res;
+      await res.body?.cancel();
+      if (hop >= MAX_RECORDING_REDIRECTS) throw new RecordError('REC_ERR_RECORDING_URL', `more than ${MAX_RECORDING_REDIRECTS} redirects`);
+      const next = recordingRedirectTarget(res.headers.get('location'), at, url.origin);
+      at = next.url;
+      // why: once off the original origin, never back with credentials (a CDN could bounce us anywhere on that origin).
+      withAuth = withAuth && next.sameOrigin;
+    }
+  }
+
   return async (recordingUrl, signal) => {
     const url = recordingWavUrl(recordingUrl);
     const deadline = AbortSignal.timeout(timeoutMs);
@@ -78,8 +121,7 @@ export function createRecordingFetcher(opts: RecordingFetcherOptions = {}): Fetc
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
-        // why 'follow': Twilio may redirect the media to a signed storage URL; fetch drops Authorization across origins.
-        res = await fetch(url, { headers, signal: both, redirect: 'follow' });
+        res = await get(url, both);
         if (res.ok) return await readCapped(res, maxBytes);
         await res.body?.cancel();
       } catch (err) {
@@ -92,7 +134,7 @@ export function createRecordingFetcher(opts: RecordingFetcherOptions = {}): Fetc
       }
       // why: Twilio can answer 404 for a moment right after <Record> ends, until the file is stored.
       const transient = res.status === 404 || res.status >= 500;
-      if (!transient || attempt >= retries) throw new RecordError('REC_ERR_RECORDING_HTTP', `HTTP ${res.status}`, { status: res.status });
+      if (!transient || attempt >= retries) throw new RecordError('REC_ERR_RECORDING_HTTP', `HTTP ${res.status}`, { upstreamStatus: res.status });
       await sleep(retryDelayMs * (attempt + 1), both);
     }
   };

@@ -1,6 +1,6 @@
 // Fixed phrases synthesized once into pinned audio; until one is ready, callers get <Say> instead of waiting.
 import { encodeWav } from '@tva/audio';
-import type { Logger } from '@tva/logging';
+import { EVENTS, type Logger } from '@tva/logging';
 import type { TtsProvider } from '@tva/providers';
 import type { AudioStore } from './audio-store';
 import { collectAudio } from './abortable';
@@ -63,7 +63,7 @@ export class PhraseAudio {
     } catch (err) {
       this.failedAt.set(text, Date.now());
       const e = err as { code?: string; message?: string };
-      this.log.warn({ event: 'RECORD_PHRASE', provider: this.tts.name, code: e.code, err: e.message }, 'phrase synthesis failed; <Say> is used instead');
+      this.log.warn({ event: EVENTS.RECORD_PHRASE, provider: this.tts.name, code: e.code, err: e.message }, 'phrase synthesis failed; <Say> is used instead');
     }
   }
 }

@@ -1,5 +1,5 @@
 // The fixed things RECORD mode says (re-prompts, hold, resume, goodbye) in Hebrew and English, and language picking.
-import { detectLanguage, languageFromTag } from '@tva/providers';
+import { UNRECOGNIZED_SPEECH_TURN, detectLanguage, dtmfKeysOf, languageFromTag } from '@tva/providers';
 
 export type PhraseLanguage = 'he' | 'en';
 export type PhraseKind = 'greeting' | 'resume' | 'notHeard' | 'stillThere' | 'hold' | 'silentGoodbye';
@@ -34,7 +34,7 @@ export class Languages {
   ofCaller(sttTag: string | undefined, lastUserText: string | undefined): PhraseLanguage {
     const tagged = languageFromTag(sttTag);
     if (tagged) return tagged;
-    if (lastUserText && !/^\s*\[DTMF/i.test(lastUserText)) return detectLanguage(lastUserText, this.default);
+    if (lastUserText && dtmfKeysOf(lastUserText) === undefined && lastUserText !== UNRECOGNIZED_SPEECH_TURN) return detectLanguage(lastUserText, this.default);
     return this.default;
   }
 

@@ -1,8 +1,12 @@
 // One RECORD turn: recording → STT → LLM (with the call's history) → TTS → stored audio; never rejects.
 import { encodeWav } from '@tva/audio';
 import { EVENTS, type Logger } from '@tva/logging';
-import { ProviderError, type ChatMessage, type LlmProvider, type SttProvider, type TtsProvider } from '@tva/providers';
-import { abortable, collectAudio, untilAborted } from './abortable';
+import {
+  ProviderError, dtmfTurnText, logProviderFailure, runLlmReply, spokenText,
+  type CallTools, type ChatMessage, type LlmProvider, type SttProvider, type TtsProvider,
+} from '@tva/providers';
+import type { CallAction } from '@tva/security';
+import { collectAudio, untilAborted } from './abortable';
 import type { AudioStore } from './audio-store';
 import type { ConversationStore, ConversationTurn } from './conversation-store';
 import type { FetchRecording } from './fetch-recording';
@@ -12,7 +16,7 @@ import type { Languages, PhraseLanguage } from './record-phrases';
 export type TurnStage = 'fetch' | 'stt' | 'llm' | 'tts';
 
 export type TurnOutcome =
-  | { kind: 'reply'; text: string; audioId: string | undefined; language: PhraseLanguage; end: 'hangup' | { dial: string } | undefined }
+  | { kind: 'reply'; text: string; audioId: string | undefined; language: PhraseLanguage; end: CallAction | undefined }
   | { kind: 'not-heard'; language: PhraseLanguage }
   | { kind: 'failed'; stage: TurnStage; code: string };
 
@@ -34,10 +38,9 @@ export interface TurnDeps {
   log: Logger;
   /** The whole turn is abandoned (apology) after this. */
   deadlineMs: number;
-  transferNumber: string | undefined;
+  /** The same call tools the media worker offers (transfer only with a valid TRANSFER_NUMBER). */
+  tools: CallTools;
 }
-
-const KEYS = /^[0-9*#]+$/;
 
 export function lastUserText(history: readonly ConversationTurn[]): string | undefined {
   return history.filter((t) => t.role === 'user').at(-1)?.content;
@@ -50,13 +53,14 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
   const signal = AbortSignal.timeout(deps.deadlineMs);
   const history = deps.conversations.get(input.callSid);
   const turn = history.filter((t) => t.role === 'user').length + 1;
-  const line = { event: 'RECORD_TURN', callSid: input.callSid, turn, recordingDurationS: input.recordingDurationS, digits: input.digits };
+  const line = { event: EVENTS.RECORD_TURN, callSid: input.callSid, turn, recordingDurationS: input.recordingDurationS, digits: input.digits };
   let stage: TurnStage = 'fetch';
   try {
     let userText: string;
     let sttLanguage: string | undefined;
-    if (input.digits && KEYS.test(input.digits)) {
-      userText = `[DTMF ${input.digits}]`; // why: the same user turn the media worker makes of a key press
+    const keys = input.digits ? dtmfTurnText(input.digits) : undefined;
+    if (keys) {
+      userText = keys; // the same user turn the media worker makes of a key press
     } else {
       if (input.recordingDurationS === 0) return notHeard();
       const wav = await untilAborted(deps.fetchRecording(input.recordingUrl ?? '', signal), signal);
@@ -72,17 +76,20 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
     stage = 'llm';
     const llmStart = ms();
     const messages: ChatMessage[] = [...history, { role: 'user', content: userText }];
-    let reply = '';
-    let end: 'hangup' | { dial: string } | undefined;
-    for await (const chunk of abortable(deps.providers.llm.stream(messages, signal), signal)) {
-      timings['llmFirstTokenMs'] ??= ms() - llmStart;
-      if (chunk.type === 'text') reply += chunk.text;
-      else if (chunk.call.name === 'end_call') end = 'hangup';
-      else if (chunk.call.name === 'transfer_call' && deps.transferNumber) end = { dial: deps.transferNumber };
-    }
+    const answer = await runLlmReply({
+      llm: deps.providers.llm,
+      messages,
+      tools: deps.tools,
+      signal,
+      log: deps.log.child({ callSid: input.callSid }),
+      onText: () => void (timings['llmFirstTokenMs'] ??= ms() - llmStart),
+    });
     timings['llmMs'] = ms() - llmStart;
-    reply = reply.trim();
-    if (reply === '' && end === undefined) throw new RecordError('REC_ERR_EMPTY_REPLY');
+    if (answer.aborted) throw new RecordError('REC_ERR_TURN_TIMEOUT', `${deps.deadlineMs} ms`);
+    // why: the same rule as the streaming path: a reply the caller cannot hear ends in the apology (the policy logged why).
+    if (answer.failure) return failed(answer.failure);
+    const reply = spokenText(answer);
+    const end = answer.action;
     const language = deps.languages.ofCaller(sttLanguage, userText);
 
     stage = 'tts';
@@ -105,7 +112,10 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
     deps.log.info({ ...line, outcome: end === undefined ? 'reply' : 'end', ...timings, totalMs: ms(), tts: audioId ? 'audio' : 'say', text: userText, reply }, `RECORD turn ${turn} answered`);
     return { kind: 'reply', text: reply, audioId, language, end };
   } catch (err) {
-    const code = logFailure(err);
+    return failed(logFailure(err));
+  }
+
+  function failed(code: string): TurnOutcome {
     deps.log.info({ ...line, outcome: 'failed', stage, code, ...timings, totalMs: ms() }, `RECORD turn ${turn} failed at ${stage}: apology`);
     return { kind: 'failed', stage, code };
   }
@@ -116,12 +126,9 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
   }
 
   function logFailure(err: unknown): string {
-    if (err instanceof ProviderError && !signal.aborted) {
-      deps.log.warn({ event: EVENTS.PROVIDER_ERROR, callSid: input.callSid, stage, provider: err.provider, code: err.code, retryable: err.retryable, providerCode: err.providerCode, err: err.message }, `${err.provider} failed in a RECORD turn`);
-      return err.code;
-    }
+    if (err instanceof ProviderError && !signal.aborted) return logProviderFailure(deps.log, err, stage, { callSid: input.callSid, mode: 'RECORD' });
     const e = signal.aborted ? new RecordError('REC_ERR_TURN_TIMEOUT', `${deps.deadlineMs} ms`) : err instanceof RecordError ? err : new RecordError('REC_ERR_INTERNAL', String(err), { cause: err });
-    deps.log.warn({ event: 'RECORD_ERROR', callSid: input.callSid, stage, code: e.code, status: e.status, err: e.message }, `RECORD turn failed at ${stage}`);
+    deps.log.warn({ event: EVENTS.RECORD_ERROR, callSid: input.callSid, stage, code: e.code, status: e.upstreamStatus, err: e.message }, `RECORD turn failed at ${stage}`);
     return e.code;
   }
 }

@@ -1,6 +1,7 @@
 // TwiML of RECORD mode, built with the twilio library: speak, then <Record> (or hold, hang up, dial).
 // why: deep import — the whole `twilio` package costs ~200 ms to load.
 import VoiceResponse = require('twilio/lib/twiml/VoiceResponse');
+import type { CallAction } from '@tva/security';
 import { joinUrl } from '../public-base';
 
 export const RECORDING_PATH = '/webhook/recording';
@@ -54,12 +55,12 @@ export function holdTwiml(base: string, speech: readonly Speech[], turnId: strin
   return response.toString();
 }
 
-/** The last words of the call, then <Hangup/> or <Dial> to a person. */
-export function endTwiml(speech: readonly Speech[], then: 'hangup' | { dial: string }): string {
+/** The last words of the call, then <Hangup/> or <Dial> to a person (`to` is a checked E.164 number, see callTools). */
+export function endTwiml(speech: readonly Speech[], then: CallAction): string {
   const response = new VoiceResponse();
   speak(response, speech);
-  if (then === 'hangup') response.hangup();
-  else response.dial(then.dial);
+  if (then.kind === 'hangup') response.hangup();
+  else response.dial(then.to);
   return response.toString();
 }
 

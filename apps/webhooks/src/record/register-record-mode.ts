@@ -1,7 +1,7 @@
 // Registers RECORD mode on the webhooks app: the <Record action>, hold/continue, silence re-prompts, and /audio/{id}.wav.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EVENTS } from '@tva/logging';
-import { ScriptedLlmProvider } from '@tva/providers';
+import { ScriptedLlmProvider, callTools } from '@tva/providers';
 import { WebhookError } from '../webhook-errors';
 import { AUDIO_ID_PATTERN, AudioStore } from './audio-store';
 import { createRecordingFetcher } from './fetch-recording';
@@ -52,17 +52,17 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     languages,
     log: logger,
     deadlineMs,
-    transferNumber: config.transferNumber,
+    tools: callTools(config.transferNumber),
   };
 
   const greeting = (): string =>
     config.greetingText ??
-    (providers.llm instanceof ScriptedLlmProvider ? providers.llm.script.greeting[languages.default] : phraseText('greeting', languages.default));
+    (providers.llm instanceof ScriptedLlmProvider ? providers.llm.greeting(languages.default) : phraseText('greeting', languages.default));
 
   const started = performance.now();
   const kinds: PhraseKind[] = ['notHeard', 'stillThere', 'hold', 'resume'];
   const warmed = Promise.all([greeting(), config.apologyText, ...kinds.map((k) => phraseText(k, languages.default))].map((t) => phrases.warm(t))).then(() => {
-    logger.info({ event: 'RECORD_PHRASES_READY', ms: Math.round(performance.now() - started) }, 'RECORD-mode phrases cached');
+    logger.info({ event: EVENTS.RECORD_PHRASES_READY, ms: Math.round(performance.now() - started) }, 'RECORD-mode phrases cached');
   });
 
   const callerLanguage = (callSid: string) => languages.ofCaller(undefined, lastUserText(conversations.get(callSid)));
@@ -72,7 +72,7 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     const outcome = await within(work, waitMs);
     if (outcome === TIMED_OUT) {
       const id = turnId ?? pending.add(callSid, work);
-      logger.info({ event: 'RECORD_HOLD', callSid, turnId: id, waitedMs: Math.round(waitMs) }, 'RECORD answer not ready: hold phrase and redirect');
+      logger.info({ event: EVENTS.RECORD_HOLD, callSid, turnId: id, waitedMs: Math.round(waitMs) }, 'RECORD answer not ready: hold phrase and redirect');
       return answers.hold(base, callerLanguage(callSid), id);
     }
     if (turnId) pending.delete(turnId);
@@ -84,7 +84,7 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     try {
       return await build();
     } catch (err) {
-      logger.error({ event: 'RECORD_ERROR', callSid, code: 'REC_ERR_INTERNAL', err: String(err) }, RECORD_ERRORS.REC_ERR_INTERNAL);
+      logger.error({ event: EVENTS.RECORD_ERROR, callSid, code: 'REC_ERR_INTERNAL', err: String(err) }, RECORD_ERRORS.REC_ERR_INTERNAL.message);
       return answers.apology(base);
     }
   }
@@ -96,7 +96,7 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     const callSid = callSidOf(form);
     const duration = form['RecordingDuration'] === undefined ? undefined : Number(form['RecordingDuration']);
     if (form['Digits'] === 'hangup' || HUNG_UP.has(form['CallStatus'] ?? '')) {
-      logger.info({ event: 'RECORD_HANGUP', callSid, recordingDurationS: duration, callStatus: form['CallStatus'] }, 'caller hung up during <Record>');
+      logger.info({ event: EVENTS.RECORD_HANGUP, callSid, recordingDurationS: duration, callStatus: form['CallStatus'] }, 'caller hung up during <Record>');
       return xml(reply, emptyTwiml());
     }
     const base = deps.publicBase(req);
@@ -114,7 +114,7 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     const turnId = (req.query as Form)['turn'];
     const turn = pending.get(turnId, callSid);
     if (!turn || !turnId) {
-      logger.warn({ event: 'RECORD_ERROR', callSid, code: 'REC_ERR_UNKNOWN_TURN' }, RECORD_ERRORS.REC_ERR_UNKNOWN_TURN);
+      logger.warn({ event: EVENTS.RECORD_ERROR, callSid, code: 'REC_ERR_UNKNOWN_TURN' }, RECORD_ERRORS.REC_ERR_UNKNOWN_TURN.message);
       return xml(reply, answers.apology(base));
     }
     return xml(reply, await safely(base, callSid, () => answerWithin(base, callSid, turn.work, budgetMs - (performance.now() - t0), turnId)));
@@ -126,8 +126,8 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     const base = deps.publicBase(req);
     const silent = Math.max(1, Math.min(MAX_SILENT_PROMPTS, Number.parseInt((req.query as Form)['silent'] ?? '1', 10) || 1));
     const language = callerLanguage(callSid);
-    logger.info({ event: 'RECORD_SILENCE', callSid, silent }, `caller silent (${silent} in a row)`);
-    if (silent >= MAX_SILENT_PROMPTS) return xml(reply, endTwiml([answers.phrase(base, 'silentGoodbye', language)], 'hangup'));
+    logger.info({ event: EVENTS.RECORD_SILENCE, callSid, silent }, `caller silent (${silent} in a row)`);
+    if (silent >= MAX_SILENT_PROMPTS) return xml(reply, endTwiml([answers.phrase(base, 'silentGoodbye', language)], { kind: 'hangup' }));
     return xml(reply, answers.listen(base, answers.phrase(base, 'stillThere', language), silent + 1));
   });
 
@@ -135,7 +135,7 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
   app.get(`${AUDIO_PATH}/:file`, async (req, reply) => {
     const id = /^(.+)\.wav$/.exec((req.params as { file: string }).file)?.[1];
     const wav = id !== undefined && AUDIO_ID_PATTERN.test(id) ? audio.get(id) : undefined;
-    if (!wav) return reply.code(404).type('application/json').send({ code: 'REC_ERR_AUDIO_NOT_FOUND', message: RECORD_ERRORS.REC_ERR_AUDIO_NOT_FOUND });
+    if (!wav) return reply.code(RECORD_ERRORS.REC_ERR_AUDIO_NOT_FOUND.status).type('application/json').send({ code: 'REC_ERR_AUDIO_NOT_FOUND', message: RECORD_ERRORS.REC_ERR_AUDIO_NOT_FOUND.message });
     return reply.type('audio/wav').header('cache-control', 'private, max-age=600').send(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength));
   });
 

@@ -8,8 +8,15 @@ import type { AgentScript } from './agent-script-types';
 
 export const SCRIPTED_LLM = 'scripted-llm';
 
-/** Codes: SCRIPT_NOT_FOUND, SCRIPT_UNREADABLE, SCRIPT_BAD_JSON, SCRIPT_INVALID (see `problems`). */
-export type AgentScriptErrorCode = 'SCRIPT_NOT_FOUND' | 'SCRIPT_UNREADABLE' | 'SCRIPT_BAD_JSON' | 'SCRIPT_INVALID';
+/** Why the agent script cannot be used: an AgentScriptError's `providerCode` (its `code` is PROVIDER_UNAVAILABLE). */
+export const AGENT_SCRIPT_ERRORS = {
+  SCRIPT_NOT_FOUND: { message: 'the agent script file does not exist (AGENT_SCRIPT_FILE)' },
+  SCRIPT_UNREADABLE: { message: 'the agent script file cannot be read' },
+  SCRIPT_BAD_JSON: { message: 'the agent script is not valid JSON' },
+  SCRIPT_INVALID: { message: 'the agent script breaks its schema (every problem is listed)' },
+} as const;
+
+export type AgentScriptErrorCode = keyof typeof AGENT_SCRIPT_ERRORS;
 
 export class AgentScriptError extends ProviderError {
   readonly problems: readonly string[];
@@ -34,6 +41,12 @@ function checkBilingual(v: unknown, where: string, problems: string[]): void {
   for (const lang of ['he', 'en']) if (!isText(v[lang])) problems.push(`${where}.${lang} must be a non-empty string`);
 }
 
+/** A Bilingual that may carry a `withoutTransfer` variant. */
+function checkSpoken(v: unknown, where: string, problems: string[]): void {
+  checkBilingual(v, where, problems);
+  if (isObj(v) && v['withoutTransfer'] !== undefined) checkBilingual(v['withoutTransfer'], `${where}.withoutTransfer`, problems);
+}
+
 function checkAction(v: unknown, where: string, problems: string[]): void {
   if (v !== undefined && !ACTIONS.includes(v as string)) problems.push(`${where} must be one of ${ACTIONS.join(', ')}`);
 }
@@ -44,7 +57,7 @@ function checkIntent(v: unknown, where: string, ids: Set<string>, problems: stri
   else if (ids.has(v['id'])) problems.push(`${where}.id "${v['id']}" is used twice`);
   else ids.add(v['id']);
   if (v['topic'] !== undefined) checkBilingual(v['topic'], `${where}.topic`, problems);
-  checkBilingual(v['reply'], `${where}.reply`, problems);
+  checkSpoken(v['reply'], `${where}.reply`, problems);
   checkAction(v['action'], `${where}.action`, problems);
   if (v['priority'] !== undefined && !Number.isFinite(v['priority'])) problems.push(`${where}.priority must be a number`);
   const kw = v['keywords'];
@@ -81,9 +94,10 @@ export function validateAgentScript(raw: unknown): string[] {
   if (!isObj(raw)) return ['the script must be a JSON object'];
   if (raw['version'] !== 1) problems.push('version must be 1');
   if (raw['defaultLanguage'] !== 'he' && raw['defaultLanguage'] !== 'en') problems.push('defaultLanguage must be "he" or "en"');
-  checkBilingual(raw['greeting'], 'greeting', problems);
+  checkSpoken(raw['greeting'], 'greeting', problems);
   checkBilingual(raw['fallback'], 'fallback', problems);
   checkBilingual(raw['menuInvalid'], 'menuInvalid', problems);
+  if (raw['transferUnavailable'] !== undefined) checkBilingual(raw['transferUnavailable'], 'transferUnavailable', problems);
   const ids = new Set<string>();
   if (!Array.isArray(raw['intents'])) problems.push('intents must be a list');
   else raw['intents'].forEach((intent, i) => checkIntent(intent, `intents[${i}]`, ids, problems));
@@ -97,7 +111,7 @@ export function validateAgentScript(raw: unknown): string[] {
       else if ('intent' in option) {
         if (!ids.has(option['intent'] as string)) problems.push(`${where}.intent "${String(option['intent'])}" names no intent`);
       } else {
-        checkBilingual(option['reply'], `${where}.reply`, problems);
+        checkSpoken(option['reply'], `${where}.reply`, problems);
         checkAction(option['action'], `${where}.action`, problems);
       }
     }

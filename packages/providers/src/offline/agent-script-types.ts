@@ -6,6 +6,11 @@ export interface Bilingual {
   en: string;
 }
 
+/** A text that mentions transferring to a person, with the words to say instead when no TRANSFER_NUMBER is set. */
+export interface SpokenText extends Bilingual {
+  withoutTransfer?: Bilingual;
+}
+
 /** What the scripted agent may do after speaking. */
 export type ScriptAction = 'end_call' | 'transfer_call';
 
@@ -18,21 +23,22 @@ export interface ScriptIntent {
   keywords: { he?: string[]; en?: string[] };
   /** Optional regular expressions (case-insensitive) tried on the caller's raw text. */
   patterns?: string[];
-  reply: Bilingual;
+  reply: SpokenText;
+  /** transfer_call is obeyed only with a TRANSFER_NUMBER; without one the agent says `transferUnavailable` instead. */
   action?: ScriptAction;
   /** Among matching intents the highest priority wins, then the best score; default 0. */
   priority?: number;
 }
 
 /** A DTMF menu entry: either points at an intent or carries its own reply. */
-export type MenuOption = { intent: string } | { reply: Bilingual; action?: ScriptAction };
+export type MenuOption = { intent: string } | { reply: SpokenText; action?: ScriptAction };
 
 export interface AgentScript {
   version: 1;
   /** Language for turns with no letters to go by (a first DTMF press). */
   defaultLanguage: 'he' | 'en';
   /** Spoken when the conversation has no caller turn yet. */
-  greeting: Bilingual;
+  greeting: SpokenText;
   intents: ScriptIntent[];
   /** Keys are the digits in `[DTMF 1]` messages ("1", "0", "*", "#"). */
   menu: Record<string, MenuOption>;
@@ -40,4 +46,6 @@ export interface AgentScript {
   menuInvalid: Bilingual;
   /** Said when nothing matches; "{topics}" is replaced by the topics list. Must be honest: a scripted demo. */
   fallback: Bilingual;
+  /** Said instead of a transfer when no TRANSFER_NUMBER is set; default: a plain "I cannot transfer you" line. */
+  transferUnavailable?: Bilingual;
 }

@@ -3,6 +3,7 @@ export { EspeakTtsProvider, espeakAvailable, prepareEspeakText, ESPEAK_TTS, type
 export { WavStreamToMulaw, WavStreamError } from './wav-stream-to-mulaw';
 export { ScriptedLlmProvider, type ScriptedLlmOptions, type ScriptedReply } from './scripted-llm';
 export {
+  AGENT_SCRIPT_ERRORS,
   AgentScriptError,
   DEFAULT_AGENT_SCRIPT_PATH,
   SCRIPTED_LLM,

@@ -1,6 +1,7 @@
 // Turns a streamed PCM16 WAV (espeak-ng's stdout) into 8 kHz μ-law incrementally, in blocks, as bytes arrive.
 
-import { encodeMulaw, resample } from '@tva/audio';
+import { WAV_ERRORS, encodeMulaw, resample } from '@tva/audio';
+import { createErrorClass } from '@tva/errors';
 
 const OUT_RATE = 8000;
 
@@ -9,12 +10,8 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-export class WavStreamError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WavStreamError';
-  }
-}
+/** A streamed WAV this converter cannot take, with @tva/audio's WAV_ERR_* codes. */
+export class WavStreamError extends createErrorClass('WavStreamError', WAV_ERRORS) {}
 
 /**
  * Why blocks of whole "periods": with rate ratio m:l (input:output samples), output k sits at input k·m/l;
@@ -47,7 +44,7 @@ export class WavStreamToMulaw {
 
   /** Feeds WAV bytes; returns whatever μ-law is ready (possibly empty). */
   push(bytes: Uint8Array): Uint8Array {
-    if (this.ended) throw new WavStreamError('push after end');
+    if (this.ended) throw new WavStreamError('WAV_ERR_INVALID_ARGUMENT', 'push after end');
     let data = bytes;
     if (this.rate === 0) {
       const joined = new Uint8Array(this.header.length + bytes.length);
@@ -71,7 +68,7 @@ export class WavStreamToMulaw {
     this.ended = true;
     if (this.rate === 0) {
       if (this.header.length === 0) return new Uint8Array(0);
-      throw new WavStreamError(`stream ended inside the WAV header (${this.header.length} bytes)`);
+      throw new WavStreamError('WAV_ERR_TRUNCATED', `stream ended inside the WAV header (${this.header.length} bytes)`);
     }
     return this.convert(true);
   }
@@ -81,14 +78,14 @@ export class WavStreamToMulaw {
     if (buf.length < 12) return -1;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const tag = (at: number): string => String.fromCharCode(buf[at] ?? 0, buf[at + 1] ?? 0, buf[at + 2] ?? 0, buf[at + 3] ?? 0);
-    if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new WavStreamError('not a RIFF/WAVE stream');
+    if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new WavStreamError('WAV_ERR_NOT_RIFF');
     let at = 12;
     let fmt: { rate: number; channels: number } | undefined;
     while (at + 8 <= buf.length) {
       const id = tag(at);
       const size = view.getUint32(at + 4, true);
       if (id === 'data') {
-        if (!fmt) throw new WavStreamError('data chunk before fmt chunk');
+        if (!fmt) throw new WavStreamError('WAV_ERR_NO_FMT', 'data chunk before fmt chunk');
         this.channels = fmt.channels;
         this.setRate(fmt.rate);
         return at + 8; // the size field is a placeholder in streamed WAV; the data runs to the end
@@ -100,7 +97,7 @@ export class WavStreamToMulaw {
         const rate = view.getUint32(at + 12, true);
         const bits = view.getUint16(at + 22, true);
         if (format !== 1 || bits !== 16 || channels < 1 || rate < 1) {
-          throw new WavStreamError(`unsupported WAV format ${format}, ${bits} bits, ${channels} channels; need PCM16`);
+          throw new WavStreamError('WAV_ERR_UNSUPPORTED_FORMAT', `format ${format}, ${bits} bits, ${channels} channels; need PCM16`);
         }
         fmt = { rate, channels };
       }

@@ -33,17 +33,27 @@ function argumentText(args: FakeToolCall['arguments']): string {
   return typeof args === 'string' ? args : JSON.stringify(args);
 }
 
-/** Arguments are streamed in pieces of about this many characters, as the real service does. */
-const ARGUMENT_PIECE = 6;
+/**
+ * Argument text cut as the service cuts it: tiny token-sized fragments, JSON punctuation apart from words
+ * (e.g. `{"`, `reas`, `on`, `":"`, `done`, `"}`). why: checked against recorded streams in openai-node's tests.
+ */
+export function argumentPieces(args: string): string[] {
+  return args.match(/[{}[\]",:\s]+|[^{}[\]",:\s]{1,4}/gu) ?? [];
+}
 
 export function toolCallId(requestNo: number, index: number): string {
   return `call_fake${requestNo}x${index}`;
 }
 
-/** The ordered deltas of one reply: role first, then text pieces, then each tool call (id+name, then arguments). */
+/**
+ * The ordered deltas of one reply, shaped like today's service: a role-only first delta (content "" before words,
+ * null before a tool call), text pieces, then per tool call its id, type and name with empty arguments, then the
+ * arguments in tiny fragments carrying only the index.
+ */
 export function planDeltas(text: string, toolCalls: FakeToolCall[], split: FakeSplit, requestNo: number): PlannedDelta[] {
-  const out: PlannedDelta[] = [{ delta: { role: 'assistant', content: '', refusal: null }, token: false }];
-  for (const piece of splitText(text, split)) out.push({ delta: { content: piece }, token: true });
+  const pieces = splitText(text, split);
+  const out: PlannedDelta[] = [{ delta: { role: 'assistant', content: pieces.length > 0 || toolCalls.length === 0 ? '' : null, refusal: null }, token: false }];
+  for (const piece of pieces) out.push({ delta: { content: piece }, token: true });
   toolCalls.forEach((call, index) => {
     out.push({
       delta: {
@@ -53,35 +63,66 @@ export function planDeltas(text: string, toolCalls: FakeToolCall[], split: FakeS
       },
       token: false,
     });
-    const args = argumentText(call.arguments);
-    for (let at = 0; at < args.length; at += ARGUMENT_PIECE) {
-      out.push({ delta: { tool_calls: [{ index, function: { arguments: args.slice(at, at + ARGUMENT_PIECE) } }] }, token: true });
+    for (const piece of argumentPieces(argumentText(call.arguments))) {
+      out.push({ delta: { tool_calls: [{ index, function: { arguments: piece } }] }, token: true });
     }
   });
   return out;
 }
 
-export function chunkJson(id: string, created: number, model: string, delta: ChunkDelta, finishReason: string | null): string {
+/** What every chunk of one response shares. */
+export interface ChunkEnvelope {
+  id: string;
+  created: number;
+  model: string;
+  /** Pad each chunk with a random `obfuscation` string, as the service does unless `stream_options.include_obfuscation` is false. */
+  obfuscation: boolean;
+}
+
+const FINGERPRINT = 'fp_fake0c0ffee';
+
+/** Random padding of a random length, like the service's side-channel mitigation. */
+function padding(): string {
+  const n = 1 + Math.floor(Math.random() * 14);
+  return Buffer.from(Array.from({ length: n }, () => Math.floor(Math.random() * 256))).toString('base64url').slice(0, n);
+}
+
+function envelope(e: ChunkEnvelope, choices: unknown[], usage: unknown): string {
   return JSON.stringify({
-    id,
+    id: e.id,
     object: 'chat.completion.chunk',
-    created,
-    model,
-    system_fingerprint: 'fp_fake',
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    created: e.created,
+    model: e.model,
+    service_tier: 'default',
+    system_fingerprint: FINGERPRINT,
+    choices,
+    usage,
+    ...(e.obfuscation ? { obfuscation: padding() } : {}),
   });
 }
 
+/** One streamed chunk: every one carries service_tier, system_fingerprint and `usage: null`. */
+export function chunkJson(e: ChunkEnvelope, delta: ChunkDelta, finishReason: string | null): string {
+  return envelope(e, [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], null);
+}
+
 /** The extra last chunk sent when the request asked for `stream_options.include_usage`: no choices, just usage. */
-export function usageChunkJson(id: string, created: number, model: string, completionTokens: number): string {
-  return JSON.stringify({
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    choices: [],
-    usage: { prompt_tokens: 1, completion_tokens: completionTokens, total_tokens: completionTokens + 1 },
+export function usageChunkJson(e: ChunkEnvelope, completionTokens: number): string {
+  return envelope(e, [], {
+    prompt_tokens: 1,
+    completion_tokens: completionTokens,
+    total_tokens: completionTokens + 1,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   });
+}
+
+/** Azure OpenAI's extras: a first chunk with no choices but prompt filter results, and a last one whose choice has no delta. */
+export function azureFilterChunkJson(e: ChunkEnvelope, where: 'first' | 'last'): string {
+  if (where === 'first') {
+    return JSON.stringify({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] });
+  }
+  return JSON.stringify({ id: e.id, object: 'chat.completion.chunk', created: e.created, model: e.model, choices: [{ index: 0, finish_reason: null, content_filter_results: {} }] });
 }
 
 export function completionJson(
@@ -102,11 +143,12 @@ export function completionJson(
     object: 'chat.completion',
     created,
     model,
-    system_fingerprint: 'fp_fake',
+    service_tier: 'default',
+    system_fingerprint: FINGERPRINT,
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: text.length > 0 ? text : null, refusal: null, ...(calls.length ? { tool_calls: calls } : {}) },
+        message: { role: 'assistant', content: text.length > 0 ? text : null, refusal: null, annotations: [], ...(calls.length ? { tool_calls: calls } : {}) },
         logprobs: null,
         finish_reason: calls.length ? 'tool_calls' : 'stop',
       },

@@ -3,7 +3,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { chunkJson, completionJson, errorJson, planDeltas, usageChunkJson } from './completion-chunks';
+import { type ChunkEnvelope, azureFilterChunkJson, chunkJson, completionJson, errorJson, planDeltas, usageChunkJson } from './completion-chunks';
 import type { FakeOpenAI, FakeOpenAIOptions, FakeOpenAIRequest, FakeReply } from './fake-openai-types';
 
 const DEFAULT_REPLY: FakeReply = { text: 'Hello from the fake.' };
@@ -106,7 +106,11 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
 
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     res.flushHeaders();
+    const streamOptions = entry.body?.['stream_options'] as { include_usage?: boolean; include_obfuscation?: boolean } | undefined;
+    const env: ChunkEnvelope = { id, created, model, obfuscation: streamOptions?.include_obfuscation !== false };
+    const azure = reply.azureFilter ?? opts.azureFilter ?? false;
     await sleep(firstDelay);
+    if (azure) res.write(`data: ${azureFilterChunkJson(env, 'first')}\n\n`);
     let tokens = 0;
     const deltas = planDeltas(text, toolCalls, split, requestNo);
     for (let i = 0; i < deltas.length; i++) {
@@ -115,7 +119,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       if (i > 1) await sleep(interDelay);
       if (res.destroyed || closing) return;
       if (planned.token) tokens++;
-      const frame = `data: ${chunkJson(id, created, model, planned.delta, null)}\n\n`;
+      const frame = `data: ${chunkJson(env, planned.delta, null)}\n\n`;
       if (dropAfter !== undefined && tokens >= dropAfter) {
         // Why wait for the write: http corks the socket until the next tick, so destroying at once would lose it.
         await new Promise<void>((resolve) => res.write(frame, () => resolve()));
@@ -126,9 +130,9 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       res.write(frame);
     }
     if (res.destroyed) return;
-    res.write(`data: ${chunkJson(id, created, model, {}, toolCalls.length ? 'tool_calls' : 'stop')}\n\n`);
-    const streamOptions = entry.body?.['stream_options'] as { include_usage?: boolean } | undefined;
-    if (streamOptions?.include_usage) res.write(`data: ${usageChunkJson(id, created, model, tokens)}\n\n`);
+    res.write(`data: ${chunkJson(env, {}, toolCalls.length ? 'tool_calls' : 'stop')}\n\n`);
+    if (azure) res.write(`data: ${azureFilterChunkJson(env, 'last')}\n\n`);
+    if (streamOptions?.include_usage) res.write(`data: ${usageChunkJson(env, tokens)}\n\n`);
     res.end('data: [DONE]\n\n');
   };
 

@@ -26,6 +26,8 @@ export interface FakeReply {
   firstTokenDelayMs?: number;
   interTokenDelayMs?: number;
   split?: FakeSplit;
+  /** Add Azure OpenAI's content-filter chunks (a first one with no choices, a last one with no delta). */
+  azureFilter?: boolean;
 }
 
 export interface FakeOpenAIRequest {
@@ -61,6 +63,7 @@ export interface FakeOpenAIOptions {
   status?: number;
   dropAfterTokens?: number;
   hang?: boolean;
+  azureFilter?: boolean;
 }
 
 export interface FakeOpenAI {

@@ -1,0 +1,2 @@
+// Public surface of @tva/errors.
+export * from './create-error-class';
