@@ -6,7 +6,7 @@ type Shape = { [key: string]: Leaf | Shape };
 
 const BASE64_STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** What Twilio sends (twilio-media-streams.md §1). Extra fields are tolerated; customParameters may be absent. */
+/** What Twilio sends (Twilio's Media Streams messages to a server). Extra fields are tolerated; customParameters may be absent. */
 export const TWILIO_SHAPES: Record<string, Shape> = {
   connected: { event: 'str', protocol: 'str', version: 'str' },
   start: {
@@ -28,7 +28,7 @@ export const TWILIO_SHAPES: Record<string, Shape> = {
   stop: { event: 'str', sequenceNumber: 'digits', streamSid: 'str', stop: { accountSid: 'str', callSid: 'str' } },
 };
 
-/** What a server may send (§2). No field outside these is allowed. */
+/** What a server may send (media, mark, clear). No field outside these is allowed. */
 export const SERVER_SHAPES: Record<string, Shape> = {
   media: { event: 'str', streamSid: 'str', media: { payload: 'base64' } },
   mark: { event: 'str', streamSid: 'str', mark: { name: 'str' } },

@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { EVENTS, type Logger } from '@tva/logging';
-import { CALL_TOKEN_ERRORS, firstForwarded, isValidTwilioSignature, PublicOriginError, publicOrigin } from '@tva/security';
+import { CALL_TOKEN_ERRORS, firstForwarded, isValidTwilioSignature, PublicOriginError, publicOrigin, STREAM_PATH } from '@tva/security';
 import { CallSession, CLOSE, type CallSessionOptions } from './call-session';
 import { CallTokenCheck } from './call-token-check';
 import { MEDIA_ERRORS, type MediaErrorCode } from './media-errors';
@@ -12,7 +12,7 @@ import { MemoryUsedTokenStore, type UsedTokenStore } from './used-token-store';
 import type { Agent } from './agents/agent';
 import type { StreamOutcome } from './outcome-notifier';
 
-export const MEDIA_PATH = '/ws/twilio-media';
+export const MEDIA_PATH = STREAM_PATH;
 export const TWILIO_SUBPROTOCOL = 'audio.twilio.com';
 
 export interface MediaServerOptions {

@@ -1,6 +1,6 @@
 // Media worker entry: listens on 127.0.0.1:MEDIA_PORT, tells pm2 it is ready, closes streams on shutdown.
-import { loadConfig, TIMINGS } from '@tva/config';
-import { createLogger, EVENTS, runService } from '@tva/logging';
+import { TIMINGS } from '@tva/config';
+import { createLogger, EVENTS, loadServiceConfig, runService } from '@tva/logging';
 import { createMediaServer } from './create-media-server';
 import type { MediaErrorCode } from './media-errors';
 import { EchoAgent } from './agents/echo-agent';
@@ -12,7 +12,7 @@ import { switchingVad } from './voice/switching-vad';
 import { VoiceAgent } from './voice/voice-agent';
 import { FileUsedTokenStore } from './used-token-file';
 
-const config = loadConfig();
+const config = loadServiceConfig('media');
 const logger = createLogger({ service: 'media', level: config.logLevel, logTranscripts: config.logTranscripts });
 
 function agentFactory(): { create: () => Agent; warm?: () => Promise<unknown> } {

@@ -121,6 +121,7 @@ t.test('frames sent right behind `start` wait for the token check and then reach
   // a store that answers slowly, as a networked one (issue 10) may
   const slow = new (class extends MemoryUsedTokenStore {
     override claim(token: string, expiresAtMs: number): Promise<boolean> {
+      // why: a slow peer on purpose; 150 ms outlasts the 100 ms of audio sent below, so frames queue behind the check.
       return new Promise((r) => setTimeout(r, 150)).then(() => super.claim(token, expiresAtMs));
     }
   })();

@@ -26,6 +26,7 @@ class PiecewiseTts implements TtsProvider {
       const size = [997, 333, 1601, 77][i % 4] as number;
       yield audio.subarray(at, at + size);
       at += size;
+      // why: pacing a simulated TTS stream (pieces arrive apart, as from the network); nothing to wait for.
       await new Promise((r) => setTimeout(r, 5));
     }
   }

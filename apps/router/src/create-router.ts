@@ -96,7 +96,7 @@ export function createRouter(opts: RouterOptions): Router {
   const reject = (code: RouterErrorCode, req: http.IncomingMessage | undefined, extra: Record<string, unknown> = {}) =>
     logger.warn({ event: EVENTS.ROUTER_REJECT, code, status: statusOf(code), method: req?.method, target: req?.url?.slice(0, 200), ...extra }, ROUTER_ERRORS[code].message);
 
-  // why: without an `error` listener a dead target throws out of the router (see design.md pitfalls).
+  // why: without an `error` listener a dead target throws out of the router (http-proxy re-emits it with no listener).
   proxy.on('error', (err, _req, target) => {
     logger.error({ event: EVENTS.PROXY_ERROR, err: err.message, code: (err as NodeJS.ErrnoException).code }, 'proxy error');
     if (target instanceof http.ServerResponse) return;

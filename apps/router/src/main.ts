@@ -1,10 +1,10 @@
 // Router process entry: reads config, listens on PORT (0.0.0.0), tells pm2 it is ready, drains within its kill_timeout.
 import os from 'node:os';
-import { loadConfig, TIMINGS } from '@tva/config';
-import { createLogger, EVENTS, runService } from '@tva/logging';
+import { TIMINGS } from '@tva/config';
+import { createLogger, EVENTS, loadServiceConfig, runService } from '@tva/logging';
 import { createRouter } from './create-router';
 
-const config = loadConfig();
+const config = loadServiceConfig('router');
 const logger = createLogger({ service: 'router', level: config.logLevel });
 // why: /healthz must answer in well under 50 ms even while pm2 boots a crashed worker on the same cores; a higher
 // CPU priority keeps the router first in line. Unprivileged users may not raise it: then it stays as it is.

@@ -37,10 +37,11 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, time
   }
 }
 
-/** A TCP server that accepts and never answers: a hung target. */
-async function hungTarget(t: Teardown): Promise<number> {
+/** A TCP server that accepts and never answers: a hung target. `accepted.count` counts the connections it took. */
+async function hungTarget(t: Teardown, accepted = { count: 0 }): Promise<number> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
+    accepted.count++;
     sockets.add(s);
     s.on('error', () => undefined);
   });
@@ -103,6 +104,16 @@ async function routerTo(mediaPort: number, webhooksPort: number, t: Teardown, ex
   return { port, router };
 }
 
+/** Each fake media worker's server, by port (see workerSockets). */
+const fakeMediaServers = new Map<number, http.Server>();
+
+/** Sockets the fake media worker on `port` still has open: the router's worker-side sockets, seen from the other end. */
+function workerSockets(mediaPort: number): Promise<number> {
+  const server = fakeMediaServers.get(mediaPort);
+  if (!server) throw new Error(`no fake media worker on ${mediaPort}`);
+  return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+}
+
 /** A ws media worker stand-in that sends each stream the headers it saw; `onMessage` decides what a message does. */
 async function fakeMedia(t: Teardown, onMessage?: (ws: WebSocket, data: string) => void): Promise<number> {
   const httpSrv = http.createServer();
@@ -113,7 +124,9 @@ async function fakeMedia(t: Teardown, onMessage?: (ws: WebSocket, data: string) 
     ws.on('message', (d) => (onMessage ? onMessage(ws, d.toString()) : ws.send(d.toString())));
   });
   const port = await listen(httpSrv);
+  fakeMediaServers.set(port, httpSrv);
   t.teardown(() => {
+    fakeMediaServers.delete(port);
     for (const c of wss.clients) c.terminate();
     wss.close();
     httpSrv.closeAllConnections();
@@ -305,14 +318,18 @@ t.test('an upgrade on a path outside /ws/ gets 404', async (t) => {
 });
 
 t.test('a client that resets before the 101 does not crash or hang the router', async (t) => {
-  const { port } = await routerTo(await hungTarget(t), await freePort(), t);
+  const accepted = { count: 0 };
+  const { port } = await routerTo(await hungTarget(t, accepted), await freePort(), t);
   for (let i = 0; i < 20; i++) {
     const sock = net.connect(port, '127.0.0.1');
     sock.on('error', () => undefined);
     sock.write(rawUpgradeRequest('/ws/twilio-media'));
-    await new Promise((r) => setTimeout(r, 5));
+    // the reset lands on an upgrade in flight: the router has taken it and is proxying it to the hung worker
+    await until(`upgrade #${i} proxied to the worker`, () => accepted.count === i + 1);
     sock.resetAndDestroy();
   }
+  // why: past every reset upgrade's 500 ms deadline: a deadline firing on a reset socket must not crash the router;
+  // "did not crash" has no event to await.
   await new Promise((r) => setTimeout(r, 700));
   const res = await httpRequest(`http://127.0.0.1:${port}/healthz`);
   t.equal(res.status, 200, 'still healthy');
@@ -343,6 +360,7 @@ t.test('an upgraded stream is not subject to the request timeout', async (t) => 
   const { port } = await routerTo(await fakeMedia(t), await freePort(), t, { requestTimeoutMs: 300 });
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/twilio-media`);
   await new Promise((r) => ws.once('message', r));
+  // why: the request timeout (300 ms, checked every 50 ms) must expire on purpose while the stream is idle.
   await new Promise((r) => setTimeout(r, 1000));
   const echoed = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
   ws.send('still here');
@@ -351,7 +369,8 @@ t.test('an upgraded stream is not subject to the request timeout', async (t) => 
 });
 
 t.test('ping bursts that cross a close: no socket is left behind in the router', async (t) => {
-  const { port, router } = await routerTo(await fakeMedia(t), await freePort(), t);
+  const mediaPort = await fakeMedia(t);
+  const { port, router } = await routerTo(mediaPort, await freePort(), t);
   const released = async (what: string) => {
     await until(`${what}: no connection left in the router`, async () => (await connections(router)) === 0, 3000).catch(() => undefined);
     t.equal(await connections(router), 0, `${what}: every client socket released`);
@@ -364,8 +383,9 @@ t.test('ping bursts that cross a close: no socket is left behind in the router',
     sock.resume();
     sock.write(Buffer.concat([pings(1000), WS_GARBAGE]));
     await until('the router to end the stream', () => sock.readableEnded, 3000);
-    // why: the answer must arrive after the router has taken its pipes down (it does so on the worker's FIN).
-    await new Promise((r) => setTimeout(r, 50));
+    // The answer must arrive after the router has taken its pipes down (it does so on the worker's FIN): once the
+    // worker has the router's FIN too, the router's worker socket has finished, and the pipe into it is gone.
+    await until('the router to end its worker socket', async () => (await workerSockets(mediaPort)) === 0, 3000);
     sock.end(WS_CLOSE_FRAME);
     await until('the router to close the socket', () => sock.closed, 3000).catch(() => sock.destroy());
   }
@@ -398,7 +418,7 @@ t.test('shutdown: stops listening, lets a live stream finish, cuts one that outl
   const started = Date.now();
   const before = lines.length;
   const done = router.shutdown(400);
-  await new Promise((r) => setTimeout(r, 100));
+  await until('the router to stop listening', () => !router.server.listening);
   t.equal((await rawRequest(port, rawForm('GET', '/healthz'))).status, 0, 'no longer accepting connections');
   ws.send('a live stream still flows');
   t.equal(await new Promise((r) => ws.once('message', (d) => r(d.toString()))), 'a live stream still flows');

@@ -1,6 +1,6 @@
 // Webhooks process entry: the public app on 127.0.0.1:WEBHOOKS_PORT, the internal one on 127.0.0.1:INTERNAL_PORT; tells pm2 it is ready.
-import { TIMINGS, loadConfig } from '@tva/config';
-import { createLogger, EVENTS, runService } from '@tva/logging';
+import { TIMINGS } from '@tva/config';
+import { createLogger, EVENTS, loadServiceConfig, runService } from '@tva/logging';
 import { createProviders } from '@tva/providers';
 import { buildApp } from './build-app';
 import { CallOutcomes } from './call-outcomes';
@@ -8,7 +8,7 @@ import { buildInternalApp } from './internal-app';
 import { startMediaProbe } from './media-probe';
 import { MemoryConversationStore } from './record';
 
-const config = loadConfig();
+const config = loadServiceConfig('webhooks');
 const logger = createLogger({ service: 'webhooks', level: config.logLevel, logTranscripts: config.logTranscripts });
 if (config.callTokenSecretIsDefault) logger.warn('CALL_TOKEN_SECRET and TWILIO_AUTH_TOKEN unset: using the development call-token key');
 // why: RECORD turns are few and short; one provider set for the process is enough (TTS connections are per set).

@@ -1,9 +1,10 @@
-// Builds the <Connect><Stream> TwiML of twilio-media-streams.md §4 with the twilio library's own builder.
+// Builds the <Connect><Stream> TwiML (stream URL, status callback, call_sid and call_token parameters) with the twilio library's own builder.
 // why: deep import — the whole `twilio` package costs ~200 ms to load, this module ~40 ms.
 import VoiceResponse = require('twilio/lib/twiml/VoiceResponse');
+import { STREAM_PATH } from '@tva/security';
 import { joinUrl, wsBase } from './public-base';
 
-export const STREAM_PATH = '/ws/twilio-media';
+export { STREAM_PATH };
 
 export interface StreamTwimlInput {
   base: string;

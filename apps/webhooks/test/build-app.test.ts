@@ -13,6 +13,7 @@ import type { MediaProbe } from '../src/media-probe';
 import { MemoryConversationStore } from '../src/record';
 import { assertTwiml } from '../../../test-support/well-formed-xml';
 import { sid } from '../../../test-support/twilio-sids';
+import { waitUntil } from '../../../test-support/wait-until';
 
 const offline = { stt: new DtmfOnlySttProvider(), llm: new ScriptedLlmProvider(), tts: new EspeakTtsProvider() };
 
@@ -47,7 +48,7 @@ function appWith(env: Record<string, string>, opts: { mediaProbe?: MediaProbe } 
   };
   const post = (url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url, headers: { ...FORM_HEADERS, ...headers }, payload: form(fields) });
-  return { app, internal, lines, config, tell, post, conversations };
+  return { app, internal, lines, config, tell, post, conversations, outcomes };
 }
 
 /** True when the line is one client-mistake line: warn, with this code, and no error object or stack in it. */
@@ -179,7 +180,13 @@ t.test('/version shows the deployment id, version and start time, and no secret'
 });
 
 t.test('stream_ended follows the media worker\'s account (from the internal listener): hang up, dial, or RECORD', async (t) => {
-  const { post, tell, lines } = appWith({ CALL_TOKEN_SECRET: 'internal-key' });
+  const { post, tell, lines, outcomes } = appWith({ CALL_TOKEN_SECRET: 'internal-key' });
+  const awaited = new Set<string>();
+  const waitForOutcome = outcomes.waitFor.bind(outcomes);
+  outcomes.waitFor = (callSid, timeoutMs) => {
+    if (!outcomes.get(callSid)) awaited.add(callSid);
+    return waitForOutcome(callSid, timeoutMs);
+  };
   const ended = (callSid: string) => post('/webhook/stream_ended', { CallSid: callSid });
   const [end, xfer, late, none, bad] = ['end', 'xfer', 'late', 'none', 'bad'].map((l) => sid('CA', l)) as [string, string, string, string, string];
 
@@ -200,7 +207,7 @@ t.test('stream_ended follows the media worker\'s account (from the internal list
   assertTwiml(t, notDialled.body);
 
   const pending = ended(late);
-  await new Promise((r) => setTimeout(r, 100));
+  await waitUntil('stream_ended to wait for the outcome', () => awaited.has(late), 300);
   await tell(INTERNAL_PATHS.streamOutcome, { callSid: late, streamSid: sid('MZ', 3), endedBy: 'agent-end', closeCode: 1000 });
   t.match((await pending).body, '<Hangup/>', 'an outcome that arrives while stream_ended waits is used');
 

@@ -243,6 +243,7 @@ t.test('startTwiml greets a fresh call with <Say> while the audio is not ready, 
   const slowTts: TtsProvider = {
     name: 'slow-tts',
     synthesize: async function* (_text, signal) {
+      // why: a slow TTS on purpose: the first start must be answered (with <Say>) before this audio is ready.
       await new Promise((r) => setTimeout(r, 300));
       if (!signal.aborted) yield new Uint8Array(800).fill(0x55);
     },

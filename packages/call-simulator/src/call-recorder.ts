@@ -10,7 +10,7 @@ export interface RecorderHooks {
   emit(event: string, ...args: unknown[]): void;
 }
 
-/** Twilio's warning numbers for what a server may get wrong (twilio-media-streams.md §2). */
+/** Twilio's warning numbers for what a server may get wrong (from Twilio's Media Streams error and warning list). */
 const TWILIO_WARNING: Record<string, string> = { TMS_ERR_BINARY_FRAME: '31950' };
 
 export class CallRecorder {

@@ -1,4 +1,5 @@
-// Reads the TwiML verbs this project answers with, so the simulator can follow a call the way Twilio would.
+// Reads the TwiML verbs this project answers with, with a conforming XML parser, so the simulator can follow a call the way Twilio would.
+import { SaxesParser } from 'saxes';
 
 export type TwimlVerbName = 'Connect' | 'Record' | 'Play' | 'Say' | 'Redirect' | 'Hangup' | 'Dial' | 'Pause';
 
@@ -11,43 +12,65 @@ export interface TwimlVerb {
   stream?: { url: string; statusCallback?: string; parameters: Record<string, string> };
 }
 
-const VERBS = new Set<string>(['Connect', 'Record', 'Play', 'Say', 'Redirect', 'Hangup', 'Dial', 'Pause']);
-
-function attrsOf(s: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of s.matchAll(/([A-Za-z:]+)="([^"]*)"/g)) out[m[1] as string] = unescape(m[2] as string);
-  return out;
+interface Element {
+  name: string;
+  attrs: Record<string, string>;
+  children: Element[];
+  text: string;
 }
 
-function unescape(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const VERBS = new Set<string>(['Connect', 'Record', 'Play', 'Say', 'Redirect', 'Hangup', 'Dial', 'Pause']);
+
+/** The document as a small element tree; throws on anything that is not well-formed XML (as Twilio does: error 12100). */
+function parseXml(xml: string): Element {
+  const parser = new SaxesParser({ xmlns: false });
+  const stack: Element[] = [];
+  let root: Element | undefined;
+  let problem: Error | undefined;
+  parser.on('error', (err) => {
+    problem ??= err;
+  });
+  parser.on('opentag', (tag) => {
+    const el: Element = { name: tag.name, attrs: { ...(tag.attributes as Record<string, string>) }, children: [], text: '' };
+    stack.at(-1)?.children.push(el);
+    root ??= el;
+    stack.push(el);
+  });
+  parser.on('text', (text) => {
+    const top = stack.at(-1);
+    if (top) top.text += text;
+  });
+  parser.on('closetag', () => void stack.pop());
+  try {
+    parser.write(xml).close();
+  } catch (err) {
+    problem ??= err as Error;
+  }
+  if (problem || !root) throw new Error(`not well-formed XML (${problem?.message ?? 'no root element'}): ${xml.slice(0, 120)}`);
+  return root;
 }
 
 /** The top-level verbs of a <Response>, in order. Throws on something that is not TwiML. */
 export function parseTwiml(xml: string): TwimlVerb[] {
-  const body = /<Response>([\s\S]*)<\/Response>|<Response\/>/.exec(xml);
-  if (!body) throw new Error(`not TwiML: ${xml.slice(0, 120)}`);
-  const inner = body[1] ?? '';
+  const root = parseXml(xml);
+  if (root.name !== 'Response') throw new Error(`not TwiML (root <${root.name}>): ${xml.slice(0, 120)}`);
   const verbs: TwimlVerb[] = [];
-  const re = /<([A-Z][A-Za-z]*)((?:\s+[A-Za-z:]+="[^"]*")*)\s*(\/>|>([\s\S]*?)<\/\1>)/g;
-  for (const m of inner.matchAll(re)) {
-    const name = m[1] as string;
-    if (!VERBS.has(name)) continue;
-    const verb: TwimlVerb = { verb: name as TwimlVerbName, attrs: attrsOf(m[2] ?? '') };
-    const content = m[4];
-    if (name === 'Connect' && content) {
-      const stream = /<Stream((?:\s+[A-Za-z:]+="[^"]*")*)\s*(?:\/>|>([\s\S]*?)<\/Stream>)/.exec(content);
+  for (const el of root.children) {
+    if (!VERBS.has(el.name)) continue;
+    const verb: TwimlVerb = { verb: el.name as TwimlVerbName, attrs: el.attrs };
+    if (el.name === 'Connect') {
+      const stream = el.children.find((c) => c.name === 'Stream');
       if (stream) {
-        const a = attrsOf(stream[1] ?? '');
         const parameters: Record<string, string> = {};
-        for (const p of (stream[2] ?? '').matchAll(/<Parameter((?:\s+[A-Za-z:]+="[^"]*")*)\s*\/>/g)) {
-          const pa = attrsOf(p[1] ?? '');
-          if (pa['name'] !== undefined) parameters[pa['name']] = pa['value'] ?? '';
-        }
-        verb.stream = { url: a['url'] ?? '', ...(a['statusCallback'] ? { statusCallback: a['statusCallback'] } : {}), parameters };
+        for (const p of stream.children) if (p.name === 'Parameter' && p.attrs['name'] !== undefined) parameters[p.attrs['name']] = p.attrs['value'] ?? '';
+        verb.stream = { url: stream.attrs['url'] ?? '', ...(stream.attrs['statusCallback'] ? { statusCallback: stream.attrs['statusCallback'] } : {}), parameters };
       }
-    } else if (content !== undefined) {
-      verb.text = unescape(content.trim());
+    } else if (el.children.length === 0 && el.text.trim() !== '') {
+      verb.text = el.text.trim();
+    } else if (el.name === 'Dial') {
+      // why: <Dial><Number>+972…</Number></Dial> and <Dial>+972…</Dial> name the same target.
+      const text = el.children.map((c) => c.text.trim()).join('') || el.text.trim();
+      if (text) verb.text = text;
     }
     verbs.push(verb);
   }

@@ -1,7 +1,8 @@
 // Turns what a user types into the WebSocket URL to dial: ws(s) as is; an http(s) base gets the stream path.
+import { STREAM_PATH } from '@tva/security';
 import { SimulatorError } from './simulator-error';
 
-export const DEFAULT_STREAM_PATH = '/ws/twilio-media';
+export const DEFAULT_STREAM_PATH = STREAM_PATH;
 
 export function resolveStreamUrl(input: string): string {
   let url: URL;

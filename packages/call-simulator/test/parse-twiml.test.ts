@@ -39,3 +39,16 @@ t.test('an empty response and something that is not TwiML', async (t) => {
   t.same(parseTwiml('<?xml version="1.0" encoding="UTF-8"?><Response/>'), []);
   t.throws(() => parseTwiml('<html>hi</html>'));
 });
+
+t.test('TwiML that is not well-formed XML is refused, as Twilio refuses it', async (t) => {
+  const sid = 'CA' + '0'.repeat(31);
+  for (const bad of [
+    `<Response><Dial>${sid}\u0000</Dial></Response>`,
+    '<Response><Say>a</Response>',
+    '<Response><Play>x</Play><Response>',
+    `<Response><Connect><Stream url="wss://a.example/ws"><Parameter name="call_sid" value="${sid}\u0001"/></Stream></Connect></Response>`,
+    '<Response><Say>\uFFFE</Say></Response>',
+  ]) {
+    t.throws(() => parseTwiml(bad), /not well-formed XML/, JSON.stringify(bad));
+  }
+});

@@ -23,6 +23,7 @@ export const EVENTS = {
   STREAM_STATUS: 'STREAM_STATUS',
   SIGNATURE_INVALID: 'SIGNATURE_INVALID',
   READY: 'READY',
+  CONFIG_INVALID: 'CONFIG_INVALID',
   SHUTDOWN: 'SHUTDOWN',
   // every service (runService): a thrown error nobody caught (fatal, exit for pm2) and a stray rejection (error)
   UNCAUGHT_EXCEPTION: 'UNCAUGHT_EXCEPTION',

@@ -2,3 +2,4 @@
 export * from './events';
 export * from './create-logger';
 export * from './run-service';
+export * from './load-service-config';

@@ -127,7 +127,8 @@ t.test('with sdkReconnect the SDK rides over a dropped socket and the phrase sti
   fake.failNext({ dropAfterMs: 100 }, 'stt');
   const { session, rec } = await startRecording(t, stt);
   writeFrames(session, speechLikeMulaw(300));
-  await new Promise((r) => setTimeout(r, 250));
+  // the fake drops the first socket 100 ms in; the rest of the phrase is written once the SDK has reconnected
+  await waitFor('the SDK to reconnect after the drop', () => fake.sttConnections === 2, 3000);
   writeFrames(session, concat(speechLikeMulaw(300), silenceMulaw(500)));
   await waitFor('a final', () => rec.finals.length > 0);
   t.same(rec.errors, []);
@@ -171,6 +172,7 @@ t.test('the AbortSignal closes the session; an aborted start rejects', async (t)
   ac.abort();
   await waitFor('the socket to close', () => fake.openConnections === 0, 2000);
   writeFrames(session, silenceMulaw(500));
+  // why: proves a final does NOT arrive after the abort; "nothing happened" has no event, so a window it is.
   await new Promise((r) => setTimeout(r, 100));
   t.same(rec.finals, [], 'nothing delivered after the abort');
   await session.close(); // idempotent

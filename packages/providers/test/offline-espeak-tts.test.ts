@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { decodeMulaw, wavToMulaw8k } from '@tva/audio';
 import { ProviderError } from '../src/contracts';
 import { EspeakTtsProvider, espeakAvailable, prepareEspeakText } from '../src/offline';
+import { waitUntil } from '../../../test-support/wait-until';
 
 const HEBREW = 'שלום, מה שלומך היום? אני הסוכן הקולי של העסק.';
 const HEBREW_NIQQUD = 'שָׁלוֹם, מַה שְּׁלוֹמְךָ הַיּוֹם? אֲנִי הַסּוֹכֵן הַקּוֹלִי שֶׁל הָעֵסֶק.';
@@ -154,7 +155,16 @@ t.test('abort kills the process promptly', async (t) => {
   const took = performance.now() - abortedAt;
   t.ok(took < 200, `iteration ended ${took.toFixed(0)} ms after the abort`);
   const pid = Number(readFileSync(pidFile, 'utf8'));
-  await new Promise((r) => setTimeout(r, 50));
+  const gone = () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  };
+  // unkilled, espeak-ng would speak 40 sentences at rate 80 for far longer than this bound
+  await waitUntil('espeak-ng to exit', gone, 500).catch(() => undefined);
   t.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'espeak-ng is gone');
 });
 

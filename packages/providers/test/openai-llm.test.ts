@@ -312,6 +312,7 @@ t.test('a slow consumer does not trip the idle deadline', async (t) => {
   const got: string[] = [];
   for await (const c of llm.stream(user('x'), new AbortController().signal)) {
     if (c.type === 'text') got.push(c.text);
+    // why: the point is a consumer slower than the 100 ms idle deadline; the pause itself is what is tested.
     await new Promise((r) => setTimeout(r, 250));
   }
   t.same(got, ['one ', 'two ', 'three']);

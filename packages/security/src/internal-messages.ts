@@ -83,6 +83,9 @@ export function parseConversationNotice(value: unknown): ConversationNotice | un
   return { callSid, history: history as ConversationTurn[] };
 }
 
+/** Where Twilio (and the simulator) open the media stream: the router sends /ws/* to the media worker, which serves this path only. */
+export const STREAM_PATH = '/ws/twilio-media';
+
 /** Webhooks' internal listener (127.0.0.1:INTERNAL_PORT, its own socket; the router never proxies to it). */
 export const INTERNAL_PATHS = {
   streamOutcome: '/internal/stream-outcome',

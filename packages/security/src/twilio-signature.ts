@@ -1,7 +1,7 @@
 // X-Twilio-Signature computed and checked without the twilio package (usable in the media worker and the CLI).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** base64(HMAC-SHA1(authToken, url + each param name and value, sorted by name)) — twilio-media-streams.md §6. */
+/** base64(HMAC-SHA1(authToken, url + each param name and value, sorted by name)) — Twilio's request-validation scheme. */
 export function twilioSignature(authToken: string, url: string, params: Record<string, string> = {}): string {
   const data = Object.keys(params)
     .sort()

@@ -3,7 +3,7 @@ import t from 'tap';
 import { decodePayload, parseServerMessage, serverMessage } from '../src/index';
 import { BAD_SERVER_FRAMES, SERVER_FRAMES, SIDS } from './fixtures/messages';
 
-t.test('every §2 example frame is accepted as is', async (t) => {
+t.test('every server → Twilio example frame is accepted as is', async (t) => {
   for (const [event, text] of Object.entries(SERVER_FRAMES)) {
     const msg = parseServerMessage(text, SIDS.streamSid);
     t.equal(msg.event, event);
@@ -11,7 +11,7 @@ t.test('every §2 example frame is accepted as is', async (t) => {
   }
 });
 
-t.test('serverMessage builds exactly the §2 frames', async (t) => {
+t.test('serverMessage builds exactly the server → Twilio frames', async (t) => {
   t.equal(serverMessage.media(SIDS.streamSid, Buffer.alloc(160, 0xff)), SERVER_FRAMES.media);
   t.equal(serverMessage.mark(SIDS.streamSid, 'reply-7'), SERVER_FRAMES.mark);
   t.equal(serverMessage.clear(SIDS.streamSid), SERVER_FRAMES.clear);

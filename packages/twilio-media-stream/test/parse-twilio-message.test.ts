@@ -1,4 +1,4 @@
-// Tests for parseTwilioMessage and decodePayload against every §1 example and every bad frame.
+// Tests for parseTwilioMessage and decodePayload against every Twilio → server example and every bad frame.
 import t from 'tap';
 import { DTMF_DIGITS, decodePayload, parseTwilioMessage, type TwilioMediaMessage } from '../src/index';
 import { BAD_TWILIO_FRAMES, DTMF_KEYS, SIDS, SILENCE_FRAME_B64, TWILIO_FRAMES } from './fixtures/messages';

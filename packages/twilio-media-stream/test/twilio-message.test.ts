@@ -6,7 +6,7 @@ import { SIDS, TWILIO_FRAMES } from './fixtures/messages';
 
 const { streamSid, callSid, accountSid } = SIDS;
 
-t.test('the builder writes every §1 example byte for byte', async (t) => {
+t.test('the builder writes every Twilio → server example byte for byte', async (t) => {
   t.equal(twilioMessage.connected(), TWILIO_FRAMES.connected);
   t.equal(
     twilioMessage.start({ streamSid, callSid, accountSid, customParameters: { call_sid: callSid }, sequenceNumber: 1 }),

@@ -1,6 +1,6 @@
 // gonogo A and C: /version, /healthz latency, and the three webhooks, against BASE.
 import { newSid } from '@tva/call-simulator';
-import { twilioSignature } from '@tva/security';
+import { STREAM_PATH, twilioSignature } from '@tva/security';
 import { type CheckResult, excerpt } from './check';
 import { request } from './request';
 
@@ -77,7 +77,7 @@ export async function checkWebhooks(o: HttpCheckOptions): Promise<CheckResult[]>
   if (incoming.result.pass) {
     const url = /<Stream[^>]* url="([^"]+)"/.exec(incoming.body)?.[1];
     const baseUrl = new URL(o.base);
-    const expected = `${baseUrl.protocol === 'https:' ? 'wss' : 'ws'}://${baseUrl.host}/ws/twilio-media`;
+    const expected = `${baseUrl.protocol === 'https:' ? 'wss' : 'ws'}://${baseUrl.host}${STREAM_PATH}`;
     const problems: string[] = [];
     if (url !== expected) problems.push(`<Stream url> is ${url ?? '(none)'}, expected ${expected}`);
     if (!/<Connect action="[^"]+\/webhook\/stream_ended"/.test(incoming.body)) problems.push('no <Connect action=…/webhook/stream_ended>');

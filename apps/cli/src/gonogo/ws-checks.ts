@@ -2,12 +2,12 @@
 import WebSocket from 'ws';
 import { encodeMulaw } from '@tva/audio';
 import { newSid, runCall } from '@tva/call-simulator';
-import { twilioSignature } from '@tva/security';
+import { STREAM_PATH, twilioSignature } from '@tva/security';
 import { type CheckResult, excerpt } from './check';
 import { request } from './request';
 
 export function streamUrl(base: string): string {
-  return `${base.replace(/^http/, 'ws')}/ws/twilio-media`;
+  return `${base.replace(/^http/, 'ws')}${STREAM_PATH}`;
 }
 
 function upgradeHeaders(url: string, authToken: string | undefined): Record<string, string> {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePorts } from './free-port';
 import { httpRequest } from './http-get';
+import { STREAM_PATH } from '@tva/security';
 
 // why: the same path from src/ (tests run the .ts) and dist/ (the compiled bench): apps/cli/{src,dist}/stack → repo root.
 export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -102,7 +103,7 @@ export async function startStack(env: Record<string, string> | ((port: number) =
     internalPort,
     dataDir,
     baseUrl: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/ws/twilio-media`,
+    wsUrl: `ws://127.0.0.1:${port}${STREAM_PATH}`,
     output: () => out,
     async logged(pred, timeoutMs = 3000) {
       const deadline = Date.now() + timeoutMs;
