@@ -3,6 +3,16 @@ const path = require('node:path');
 // why: one source for the timings that must nest (drain < grace < kill_timeout); `npm run build` makes this file.
 const { TIMINGS } = require('./packages/config/dist/timings.js');
 
+/**
+ * LOG_FORMAT=auto settled here: this file runs inside pm2-runtime, whose stdout is the terminal of `npm start`, while
+ * each service's stdout is a pipe to pm2. why not in .env: the terminal is only known at start.
+ */
+function logFormat() {
+  const asked = process.env.LOG_FORMAT || 'auto';
+  if (asked !== 'auto') return asked;
+  return process.stdout.isTTY ? 'pretty' : 'json';
+}
+
 const common = {
   exec_mode: 'fork',
   instances: 1,
@@ -15,7 +25,7 @@ const common = {
   listen_timeout: 10000,
   merge_logs: true,
   time: false,
-  env: { PM2_DISABLE_VERSION_CHECK: '1', NODE_ENV: process.env.NODE_ENV || 'production' },
+  env: { PM2_DISABLE_VERSION_CHECK: '1', NODE_ENV: process.env.NODE_ENV || 'production', LOG_FORMAT: logFormat() },
 };
 
 module.exports = {

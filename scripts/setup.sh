@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # espeak-ng: the offline voice; pocketsphinx(+en-us): optional offline English keywords; -testdata: a real recording for its test; sox: handy for converting WAVs
-APT_PACKAGES=(espeak-ng sox pocketsphinx pocketsphinx-en-us pocketsphinx-testdata)
+# postgresql: the records tests run the same suite against a real Postgres (the harness starts its own server in a temp dir)
+# chromium: the headless browser the console tests drive (playwright-core, never a downloaded browser)
+APT_PACKAGES=(espeak-ng sox pocketsphinx pocketsphinx-en-us pocketsphinx-testdata postgresql chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import type net from 'node:net';
 import { TIMINGS } from '@tva/config';
 import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
+import { socketsTo } from '../test-support/proc-sockets';
 import { errorCode, postBody, rawForm, rawRequest, rawUpgradeRequest, rawWebSocket, WS_CLOSE_FRAME, WS_GARBAGE, wsPings } from '../test-support/raw-http';
 
 /** Open file descriptors of a process (sockets included). */
@@ -95,11 +96,14 @@ t.test('attacks through the router (TRUST_PROXY=0)', async (t) => {
     for (let i = 0; i < 3; i++) {
       // a half-closed raw client answers the worker's close frame only after the router ended the stream
       const sock: net.Socket = await rawWebSocket(stack.port, '/ws/twilio-media', { allowHalfOpen: true });
+      const workerSide = socketsTo(pid, stack.mediaPort); // the router's socket to the worker for this stream
+      if (workerSide.size === 0) throw new Error('the router holds no socket to the worker for a live stream');
       sock.resume();
       sock.write(Buffer.concat([wsPings(1000), WS_GARBAGE]));
       await stack.waitFor('the router to end the stream', () => sock.readableEnded, 5000);
-      // why: the answer must arrive after the router has taken its pipes down (it does so on the worker's FIN).
-      await new Promise((r) => setTimeout(r, 50));
+      // The answer must arrive after the router has taken its pipes down (it does so on the worker's FIN): its
+      // worker-side socket closed means the pipe into it is gone.
+      await stack.waitFor('the router to close its worker socket', () => ![...socketsTo(pid, stack.mediaPort)].some((s) => workerSide.has(s)), 5000);
       sock.end(WS_CLOSE_FRAME);
       await stack.waitFor('the socket closed', () => sock.closed, 5000).catch(() => sock.destroy());
     }

@@ -19,6 +19,7 @@ import { CLI_ERRORS } from '../apps/cli/src/cli-errors';
 import { MEDIA_ERRORS, WS_ERRORS } from '../apps/media/src/media-errors';
 import { ROUTER_ERRORS } from '../apps/router/src/router-errors';
 import { RECORD_ERRORS } from '../apps/webhooks/src/record/record-errors';
+import { RECORDS_ERRORS } from '../packages/records/src/records-errors';
 import { WEBHOOK_ERRORS } from '../apps/webhooks/src/webhook-errors';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -28,6 +29,7 @@ const CATALOGUES: Record<string, ErrorCatalogue> = {
   ROUTER_ERRORS,
   WEBHOOK_ERRORS,
   RECORD_ERRORS,
+  RECORDS_ERRORS,
   MEDIA_ERRORS,
   WS_ERRORS,
   PROTOCOL_ERRORS,
@@ -50,7 +52,7 @@ for (const [name, catalogue] of Object.entries(CATALOGUES)) {
 }
 
 /** Other libraries' codes we only match on (to map them to ours); never a `code` we log or answer with. */
-const FOREIGN = new Set(['FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_CTP_INVALID_TYPE', 'FST_ERR_NOT_FOUND']);
+const FOREIGN = new Set(['FST_ERR_BAD_URL', 'FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_CTP_INVALID_TYPE', 'FST_ERR_NOT_FOUND']);
 
 /** A code anywhere in a string (e.g. `SIM_ERR_DEADLINE: …`): WH_ERR_BAD_FIELD, TMS_ERR_…, WS_ERR_PONG_TIMEOUT… */
 const ERR_CODE = /\b[A-Z][A-Z0-9]*_ERR_[A-Z0-9_]*[A-Z0-9]\b/g;

@@ -7,6 +7,7 @@ import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
 import { httpRequest, postForm } from '../apps/cli/src/stack/http-get';
 import { pollHealth } from '../apps/cli/src/stack/poll-health';
 import { sid as twilioSid } from '../test-support/twilio-sids';
+import { socketsTo } from '../test-support/proc-sockets';
 
 /** A whole echo exchange through the router: returns the first message back, or throws. */
 async function echoCall(stack: Stack, sid: string): Promise<string> {
@@ -64,6 +65,7 @@ t.test('faults under pm2', async (t) => {
     live.on('error', () => undefined);
 
     const health = pollHealth(`${stack.baseUrl}/healthz`);
+    // why: a baseline of polls before the kill; the poller is a separate process that reports only when stopped.
     await new Promise((r) => setTimeout(r, 200));
     process.kill(mediaPid, 'SIGKILL');
     const during = await upgradeStatus(stack);
@@ -73,6 +75,7 @@ t.test('faults under pm2', async (t) => {
       return pid !== undefined && pid !== mediaPid;
     });
     await stack.waitFor('media healthy', async () => (await httpRequest(`http://127.0.0.1:${stack.mediaPort}/healthz`).catch(() => ({ status: 0 }))).status === 200);
+    // why: a measurement window, not a wait: /healthz keeps being timed while the new worker settles in.
     await new Promise((r) => setTimeout(r, 500));
     const h = await health.stop();
     t.comment(`healthz while media was killed and restarted: n=${h.n} p50=${h.p50.toFixed(1)} ms p99=${h.p99.toFixed(1)} ms max=${h.max.toFixed(1)} ms`);
@@ -139,10 +142,12 @@ t.test('faults under pm2', async (t) => {
     t.equal(hung.status, 503);
     t.ok(hung.ms >= 900 && hung.ms < 2500, `503 after ${hung.ms} ms (deadline 1000)`);
     for (let i = 0; i < 10; i++) {
+      const proxied = socketsTo(routerPid as number, stack.mediaPort);
       const sock = net.connect(stack.port, '127.0.0.1');
       sock.on('error', () => undefined);
       sock.write('GET /ws/twilio-media HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
-      await new Promise((r) => setTimeout(r, 20));
+      // the reset lands on an upgrade in flight: the router has taken it and opened its socket to the stopped worker
+      await stack.waitFor(`upgrade #${i} proxied to the worker`, () => [...socketsTo(routerPid as number, stack.mediaPort)].some((s) => !proxied.has(s)), 3000);
       sock.resetAndDestroy();
     }
     const h = await health.stop();

@@ -116,6 +116,8 @@ class GoodCall {
   async stop(): Promise<{ flushed: number; closedBy: { code: number; reason: string } | undefined }> {
     const echoed = this.echoedBytes;
     this.ws.send(twilioMessage.stop({ streamSid: this.sid, sequenceNumber: ++this.seq, accountSid: 'ACgood', callSid: `CA${this.sid.slice(2)}` }));
+    // why: this proves nothing is sent and no close comes after `stop`; "nothing" has no event, so it is a window:
+    // up to 1 s (cut short if a flush or a close does come), then 100 ms for a close that would follow a flush.
     const deadline = Date.now() + 1000;
     while (this.echoedBytes < this.sentBytes && !this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100));
@@ -130,7 +132,7 @@ class GoodCall {
   async close(): Promise<void> {
     const closed = new Promise<void>((r) => (this.closed ? r() : this.ws.once('close', () => r())));
     this.ws.close(1000, 'done');
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+    await withTimeout(closed, 3000);
   }
 }
 
@@ -380,6 +382,7 @@ t.test('live endpoint under fuzz', async (t) => {
       } catch (err) {
         health.bad.push((err as Error).message);
       }
+      // why: the poll interval of a probe that runs throughout, not a wait for anything.
       await sleep(200);
     }
   })();
@@ -394,7 +397,6 @@ t.test('live endpoint under fuzz', async (t) => {
   t.teardown(() => good.forEach((g) => g.terminate()));
   await Promise.all(good.map((g) => g.start()));
   await stack.waitFor('every good call echoing', () => good.every((g) => g.echoMessages >= 2), 5000);
-  await sleep(1000);
   await stack.waitFor('warm-up sessions gone', async () => (await mediaHealth(stack)).calls === 3, 10000).catch(() => undefined);
   const before = await mediaHealth(stack, true);
   t.comment(`media worker rss: ${MB(cold.rssBytes)} MB cold, ${MB(before.rssBytes)} MB after the warm-up (${warmup.length} cases) = the baseline; calls ${before.calls}`);
@@ -427,7 +429,9 @@ t.test('live endpoint under fuzz', async (t) => {
     `no start → 1008 TMS_ERR_START_TIMEOUT after ~2 s: ${JSON.stringify(timeoutResults.map((r) => [r.code, r.ms]))}`,
   );
 
-  await sleep(1500);
+  // Memory is sampled once each round's sessions have ended (the same point after every round).
+  const roundOver = () => stack.waitFor('the round\'s sessions gone', async () => (await mediaHealth(stack)).calls === 3, 10000).catch(() => undefined);
+  await roundOver();
   const after = await mediaHealth(stack);
   t.comment(`main fuzz: ${main.length} sockets, ${mainFrames} frames (${mainGarbage} of them garbage on their own) in ${fuzzMs} ms; media rss after ${MB(after.rssBytes)} MB (${MB(after.rssBytes - before.rssBytes)} MB growth); event loop p99 ${after.eventLoopDelayMs.p99} ms, max ${after.eventLoopDelayMs.max} ms`);
 
@@ -436,7 +440,7 @@ t.test('live endpoint under fuzz', async (t) => {
   for (const round of extra) {
     await runCases(stack, round, id, tally);
     id += round.length;
-    await sleep(1000);
+    await roundOver();
     rss.push((await mediaHealth(stack)).rssBytes);
   }
   good.forEach((g) => g.measure(false));
@@ -489,12 +493,13 @@ t.test('live endpoint under fuzz', async (t) => {
   t.ok(growth < 50 * 2 ** 20, `media rss growth ${MB(growth)} MB < 50 MB (before ${MB(before.rssBytes)}, after ${rss.map(MB).join(' / ')})`);
   t.ok((rss[2] as number) - (rss[0] as number) < 25 * 2 ** 20, `rss levels off over the extra rounds (${MB((rss[2] as number) - (rss[0] as number))} MB)`);
 
-  await sleep(500);
+  const totalUpgraded = tally.upgraded + good.length;
+  // why: log lines reach us through pm2's pipe, a little after the fact; the last to come are the sessions' WS_STOP.
+  await stack.waitFor('a WS_STOP line per upgraded socket', () => stack.logs().filter((l) => l['service'] === 'media' && l['event'] === 'WS_STOP').length >= totalUpgraded, 5000).catch(() => undefined);
   const logs = stack.logs();
   const fatal = logs.filter((l) => ['UNCAUGHT_EXCEPTION', 'UNHANDLED_REJECTION', 'SESSION_ERROR'].includes(String(l['event'])) || l['level'] === 'fatal');
   t.same(fatal.slice(0, 5), [], 'no UNCAUGHT_EXCEPTION, UNHANDLED_REJECTION, SESSION_ERROR or fatal line');
   const stops = logs.filter((l) => l['service'] === 'media' && l['event'] === 'WS_STOP').length;
-  const totalUpgraded = tally.upgraded + good.length;
   t.ok(stops >= totalUpgraded && stops <= totalUpgraded + tally.rawTimeouts, `one WS_STOP per upgraded socket (${stops} lines, ${totalUpgraded} upgraded)`);
   // A client that vanishes while its upgrade is in flight must not leave the media leg (and a session) behind.
   const orphans = logs.filter((l) => l['service'] === 'media' && l['event'] === 'WS_STOP' && l['endedBy'] === 'pong-timeout').length;

@@ -12,6 +12,7 @@ import {
 } from '@tva/call-simulator';
 import { createErrorClass } from '@tva/errors';
 import { CLI_ERRORS } from './cli-errors';
+import { formatCallReport } from './call-report';
 
 const USAGE = `usage: node apps/cli/dist/call.js [URL] [options]
 
@@ -24,6 +25,7 @@ const USAGE = `usage: node apps/cli/dist/call.js [URL] [options]
   --protocol NAME     offer this WebSocket subprotocol (Twilio offers none); repeatable
   --out FILE.wav      save what came back as an 8 kHz μ-law WAV
   --json              print one JSON object (summary, timeline, marks, gaps) instead of text
+  --verbose           print every timeline event (one line per echoed mark) and the JSON summary
   -h, --help          show this help
 
 exit code: 0 audio came back, 1 the connection failed or nothing came back, 2 bad arguments`;
@@ -44,6 +46,7 @@ export interface CallArgs {
   options: RunCallOptions;
   out: string | undefined;
   json: boolean;
+  verbose: boolean;
   help: boolean;
 }
 
@@ -61,6 +64,7 @@ export function parseCallArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
         param: { type: 'string', multiple: true },
         protocol: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -88,7 +92,7 @@ export function parseCallArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
   const options: RunCallOptions = { url, trailingSilenceMs: seconds * 1000, dtmf, customParameters };
   if (values.protocol) options.protocols = values.protocol;
   if (values.wav !== undefined) options.audio = loadWav(values.wav);
-  return { options, out: values.out, json: values.json ?? false, help: values.help ?? false };
+  return { options, out: values.out, json: values.json ?? false, verbose: values.verbose ?? false, help: values.help ?? false };
 }
 
 function loadWav(path: string): Uint8Array {
@@ -127,8 +131,10 @@ export async function main(argv: string[]): Promise<number> {
   if (args.json) {
     const { timeline, marks, gaps } = result;
     process.stdout.write(`${JSON.stringify({ summary, timeline, marks, gaps })}\n`);
-  } else {
+  } else if (args.verbose) {
     process.stdout.write(`call to ${args.options.url}\n${formatTimeline(result)}\n${JSON.stringify(summary)}\n`);
+  } else {
+    process.stdout.write(`${formatCallReport(args.options.url, result, summary)}\n`);
   }
 
   if (args.out !== undefined) {

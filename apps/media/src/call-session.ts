@@ -25,6 +25,8 @@ export interface CallSessionOptions {
   /** For log lines only: the one client address the router forwards, never used for a decision. */
   remoteAddress: string | undefined;
   createAgent(): Agent;
+  /** 'browser' for the console's softphone (/ws/softphone, authorised by a one-time token), 'phone' for Twilio; default 'phone'. */
+  direction?: 'phone' | 'browser';
   /**
    * Does this `start` prove it belongs to its call (the call token)? Resolves null when it does. A refused stream
    * never reports an outcome: a stranger naming a live call's CallSid must not decide how that call goes on.
@@ -89,6 +91,11 @@ export class CallSession {
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
     this.startTimer = setTimeout(() => this.fail(new ProtocolError('TMS_ERR_START_TIMEOUT', `no start within ${opts.startTimeoutMs} ms`)), opts.startTimeoutMs);
     this.pingTimer = setInterval(() => this.ping(), opts.pingIntervalMs);
+  }
+
+  /** Who is on the other end: a Twilio phone call, or the console's browser softphone (its record says so). */
+  get direction(): 'phone' | 'browser' {
+    return this.opts.direction ?? 'phone';
   }
 
   get callSid(): string | undefined {
@@ -218,6 +225,7 @@ export class CallSession {
   private context(): AgentContext {
     return {
       log: this.log,
+      direction: this.direction,
       sendAudio: (mulaw, markName) => {
         // why: after Twilio's `stop` (or our close) nothing more can be played; dropping it is not an error.
         if (this.closing || this.ws.readyState !== this.ws.OPEN || this.protocol.state !== 'streaming') return;

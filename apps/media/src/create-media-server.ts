@@ -1,10 +1,11 @@
-// The media worker's HTTP server: /healthz for probes, and WebSocket upgrades on /ws/twilio-media only.
+// The media worker's HTTP server: /healthz for probes, and WebSocket upgrades on /ws/twilio-media (Twilio) and /ws/softphone (the console's browser phone).
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { EVENTS, type Logger } from '@tva/logging';
-import { CALL_TOKEN_ERRORS, firstForwarded, isValidTwilioSignature, PublicOriginError, publicOrigin, STREAM_PATH } from '@tva/security';
+import { CALL_TOKEN_ERRORS, firstForwarded, isValidTwilioSignature, PublicOriginError, publicOrigin, SOFTPHONE_STREAM_PATH, STREAM_PATH } from '@tva/security';
+import { BrowserTokenCheck } from './browser-token-check';
 import { CallSession, CLOSE, type CallSessionOptions } from './call-session';
 import { CallTokenCheck } from './call-token-check';
 import { MEDIA_ERRORS, type MediaErrorCode } from './media-errors';
@@ -34,6 +35,8 @@ export interface MediaServerOptions {
   twilioAuthToken?: string | undefined;
   callTokenSecret: string;
   publicBaseUrl?: string | undefined;
+  /** Other plain HTTP routes (GET /metrics, see metrics.ts): true when the request was answered. */
+  extraRoutes?(req: http.IncomingMessage, res: http.ServerResponse): boolean;
 }
 
 export interface MediaServer {
@@ -58,7 +61,8 @@ function refuse(socket: Duplex, status: number, text: string): void {
 export function createMediaServer(opts: MediaServerOptions): MediaServer {
   const { logger } = opts;
   const sessions = new Set<CallSession>();
-  const tokens = new CallTokenCheck(opts.callTokenSecret, opts.usedTokens ?? new MemoryUsedTokenStore());
+  const usedTokens = opts.usedTokens ?? new MemoryUsedTokenStore();
+  const tokens = new CallTokenCheck(opts.callTokenSecret, usedTokens);
   const maxUnstarted = opts.maxUnstarted ?? Math.max(64, opts.maxCalls);
   const startedCalls = () => {
     let n = 0;
@@ -69,6 +73,12 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
     const problem = opts.twilioAuthToken ? await tokens.check(callSid, params) : null;
     return problem ? { code: problem, closeCode: CALL_TOKEN_ERRORS[problem].closeCode } : null;
   };
+  const browserTokens = new BrowserTokenCheck(opts.callTokenSecret, usedTokens);
+  // why: a browser stream has no Twilio signature to show, so its one-time token is checked always, signatures on or off.
+  const authenticateBrowserStart: CallSessionOptions['authenticateStart'] = async (callSid, params) => {
+    const problem = await browserTokens.check(callSid, params);
+    return problem ? { code: problem, closeCode: CALL_TOKEN_ERRORS[problem].closeCode } : null;
+  };
   const admitStart: CallSessionOptions['admitStart'] = (callSid) => {
     for (const s of sessions) {
       // why: one stream per call; a second one naming a live call is a stranger (with signatures off, nothing else stops it).
@@ -77,21 +87,37 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
     if (startedCalls() >= opts.maxCalls) return { code: 'MEDIA_ERR_TOO_MANY_CALLS', closeCode: MEDIA_ERRORS.MEDIA_ERR_TOO_MANY_CALLS.closeCode, ownsCall: true };
     return null;
   };
-  /** Makes room for one more unstarted socket: closes the oldest waiting one when the budget is full. */
-  const makeRoomForUnstarted = () => {
+  /**
+   * Makes room for one more unstarted socket when the budget is full: closes the oldest waiting socket of the address
+   * that holds the most of them (the newcomer counted). why: a flood of idle upgrades from one address then evicts its
+   * own sockets, never a real caller's that is between its 101 and its `start`.
+   */
+  const makeRoomForUnstarted = (newcomer: string | undefined) => {
+    const byAddress = new Map<string | undefined, CallSession[]>();
     let waiting = 0;
-    let oldest: CallSession | undefined;
     for (const s of sessions) {
       if (!s.waiting) continue;
       waiting += 1;
-      oldest ??= s; // a Set iterates in insertion order: the first is the oldest
+      const list = byAddress.get(s.remoteAddress) ?? [];
+      list.push(s); // a Set iterates in insertion order: each list runs oldest first
+      byAddress.set(s.remoteAddress, list);
     }
-    if (waiting < maxUnstarted || !oldest) return;
+    if (waiting < maxUnstarted) return;
+    let victim: CallSession | undefined;
+    let most = 0;
+    for (const [address, list] of byAddress) {
+      const count = list.length + (address === newcomer ? 1 : 0);
+      if (count > most) {
+        most = count;
+        victim = list[0];
+      }
+    }
+    if (!victim) return;
     logger.warn(
-      { event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_UNSTARTED_EVICTED' satisfies MediaErrorCode, waiting, maxUnstarted, ageMs: Date.now() - oldest.startedAt, remote: oldest.remoteAddress },
-      'closing the oldest stream that has not sent start: too many waiting',
+      { event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_UNSTARTED_EVICTED' satisfies MediaErrorCode, waiting, maxUnstarted, fromAddress: most, ageMs: Date.now() - victim.startedAt, remote: victim.remoteAddress },
+      'closing the oldest waiting stream of the address with the most streams that have not sent start',
     );
-    oldest.end(MEDIA_ERRORS.MEDIA_ERR_UNSTARTED_EVICTED.closeCode, 'start-refused', 'MEDIA_ERR_UNSTARTED_EVICTED');
+    victim.end(MEDIA_ERRORS.MEDIA_ERR_UNSTARTED_EVICTED.closeCode, 'start-refused', 'MEDIA_ERR_UNSTARTED_EVICTED');
   };
   let draining = false;
   // why: the event loop's delay is the media worker's real-time health; bench and probes read it here.
@@ -120,6 +146,7 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
       res.end(JSON.stringify(body));
       return;
     }
+    if (opts.extraRoutes?.(req, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
@@ -127,7 +154,8 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     socket.on('error', (err: NodeJS.ErrnoException) => logger.warn({ event: EVENTS.WS_ERROR, code: 'MEDIA_ERR_SOCKET' satisfies MediaErrorCode, cause: err.code, err: err.message }, 'socket error during upgrade'));
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== MEDIA_PATH) {
+    const browser = path === SOFTPHONE_STREAM_PATH;
+    if (path !== MEDIA_PATH && !browser) {
       logger.warn({ event: EVENTS.WS_REJECT, code: 'MEDIA_ERR_PATH' satisfies MediaErrorCode, path, status: MEDIA_ERRORS.MEDIA_ERR_PATH.status }, 'upgrade refused: unknown path');
       refuse(socket, MEDIA_ERRORS.MEDIA_ERR_PATH.status, 'not found');
       return;
@@ -145,7 +173,7 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
       refuse(socket, MEDIA_ERRORS.MEDIA_ERR_TOO_MANY_CALLS.status, 'too many calls');
       return;
     }
-    if (opts.twilioAuthToken) {
+    if (opts.twilioAuthToken && !browser) {
       let url: string;
       try {
         url = publicStreamUrl(opts.publicBaseUrl, req.headers);
@@ -162,10 +190,10 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
         return;
       }
     }
-    makeRoomForUnstarted();
     // why: the router replaces X-Forwarded-For with the one client address it trusts, and only the router reaches
-    // this loopback port; it goes into log lines and nothing else.
+    // this loopback port; it goes into log lines and picks whose idle socket is evicted first.
     const remoteAddress = firstForwarded(req.headers['x-forwarded-for'])?.slice(0, 64) ?? req.socket.remoteAddress;
+    makeRoomForUnstarted(remoteAddress);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new CallSession(ws, {
         logger,
@@ -174,7 +202,8 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
         protocol: ws.protocol,
         remoteAddress,
         createAgent: opts.createAgent,
-        authenticateStart,
+        direction: browser ? 'browser' : 'phone',
+        authenticateStart: browser ? authenticateBrowserStart : authenticateStart,
         admitStart,
         onClose: (s) => sessions.delete(s),
         ...(opts.onOutcome ? { onOutcome: opts.onOutcome } : {}),

@@ -6,14 +6,19 @@ import type { MediaErrorCode } from './media-errors';
 import { EchoAgent } from './agents/echo-agent';
 import type { Agent } from './agents/agent';
 import { notifyConversation, notifyOutcome } from './outcome-notifier';
+import { CallFeed } from './call-feed';
 import { createProviders } from '@tva/providers';
 import { PhraseCache } from './voice/phrase-cache';
 import { switchingVad } from './voice/switching-vad';
 import { VoiceAgent } from './voice/voice-agent';
 import { FileUsedTokenStore } from './used-token-file';
+import { serveMediaMetrics, startMediaMetrics } from './metrics';
 
 const config = loadServiceConfig('media');
-const logger = createLogger({ service: 'media', level: config.logLevel, logTranscripts: config.logTranscripts });
+const logger = createLogger({ service: 'media', level: config.logLevel, logTranscripts: config.logTranscripts, format: config.logFormat });
+const metrics = startMediaMetrics();
+/** Turns, events and state changes for webhooks' records and live calls: batched, never awaited by the audio path. */
+const feed = new CallFeed({ internalPort: config.internalPort, secret: config.callTokenSecret, log: logger });
 
 function agentFactory(): { create: () => Agent; warm?: () => Promise<unknown> } {
   if (config.agent === 'echo') return { create: () => new EchoAgent() };
@@ -34,6 +39,7 @@ function agentFactory(): { create: () => Agent; warm?: () => Promise<unknown> } 
         ttsTimeoutMs: config.ttsTimeoutMs,
         transferNumber: config.transferNumber,
         onHistory: (callSid, history) => void notifyConversation(config.internalPort, config.callTokenSecret, callSid, history, logger),
+        feed,
       }),
     // why: the greeting must start within ~100 ms of `start`, so it is synthesized before the first call.
     warm: () => Promise.all([phrases.get(chosen.greeting), phrases.get(config.apologyText)]),
@@ -63,6 +69,7 @@ const media = createMediaServer({
   pingIntervalMs: config.pingIntervalMs,
   createAgent: agents.create,
   onOutcome: (outcome) => {
+    feed.push({ kind: 'call-end', callSid: outcome.callSid, at: Date.now(), endedBy: outcome.endedBy, ...(outcome.code ? { code: outcome.code } : {}) });
     const sent = notifyOutcome(config.internalPort, config.callTokenSecret, outcome, logger);
     notices.add(sent);
     void sent.finally(() => notices.delete(sent));
@@ -72,6 +79,7 @@ const media = createMediaServer({
   twilioAuthToken: config.twilioAuthToken,
   callTokenSecret: config.callTokenSecret,
   publicBaseUrl: config.publicBaseUrl,
+  extraRoutes: (req, res) => serveMediaMetrics(metrics, req, res),
 });
 
 media.server.listen(config.mediaPort, '127.0.0.1', () => {
@@ -89,7 +97,8 @@ runService.onShutdown(
   logger,
   async () => {
     await media.drain(TIMINGS.mediaDrainMs);
-    await Promise.race([Promise.all(notices), new Promise((r) => setTimeout(r, TIMINGS.noticeTimeoutMs))]);
+    await Promise.race([Promise.all([...notices, feed.flush(TIMINGS.noticeTimeoutMs)]), new Promise((r) => setTimeout(r, TIMINGS.noticeTimeoutMs))]);
+    feed.close();
     usedTokens.close();
   },
   TIMINGS.mediaGraceMs,

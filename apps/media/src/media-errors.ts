@@ -6,7 +6,7 @@ import type { ProtocolErrorCode } from '@tva/twilio-media-stream';
 
 export const MEDIA_ERRORS = {
   // upgrade refusals: answered with the status, logged at warn (WS_REJECT)
-  MEDIA_ERR_PATH: { status: 404, message: 'WebSocket upgrade on a path other than /ws/twilio-media' },
+  MEDIA_ERR_PATH: { status: 404, message: 'WebSocket upgrade on a path other than /ws/twilio-media and /ws/softphone' },
   MEDIA_ERR_DRAINING: { status: 503, message: 'the media worker is shutting down: no new streams' },
   MEDIA_ERR_TOO_MANY_CALLS: { status: 503, closeCode: 1013, message: 'MAX_CALLS streams are live: the upgrade is refused (503), or a start that raced past that check is closed (1013)' },
   MEDIA_ERR_BAD_HOST: { status: 400, message: 'Host / X-Forwarded-Host / X-Forwarded-Proto cannot form the URL the signature covers (set PUBLIC_BASE_URL)' },
@@ -24,6 +24,7 @@ export const MEDIA_ERRORS = {
   // the caller's side, and the internal notices to webhooks: logged at warn
   MEDIA_ERR_DTMF_DIGIT: { message: 'a DTMF digit the agent does not know: ignored' },
   MEDIA_ERR_OUTCOME_REFUSED: { message: 'webhooks answered an internal notice with another status than 204' },
+  MEDIA_ERR_FEED_DROPPED: { message: 'the call feed\'s queue to webhooks was full (webhooks down or slow): notices for records and live calls were dropped' },
   MEDIA_ERR_OUTCOME_NOTIFY: { message: 'webhooks could not be reached with an internal notice (down, or no answer within 1 s)' },
   MEDIA_ERR_SOCKET: { message: 'a socket error during the upgrade (Node\'s code in `cause`, e.g. ECONNRESET)' },
   MEDIA_ERR_BAD_REQUEST: { message: 'a malformed HTTP request on the media port (Node\'s code in `cause`, e.g. HPE_INVALID_METHOD)' },

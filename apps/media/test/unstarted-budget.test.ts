@@ -28,6 +28,23 @@ t.test('hundreds of idle upgrades: the oldest are closed with 1008, and a real c
   await call.close();
 });
 
+t.test('a flood of idle upgrades from one address evicts its own sockets, never a caller waiting to send start', async (t) => {
+  const media = await startMediaServer({ authToken: AUTH, maxCalls: 5, maxUnstarted: 20, startTimeoutMs: 60_000 });
+  t.teardown(() => media.close());
+  // why: the router passes the one client address it trusts in X-Forwarded-For; here the test plays the router.
+  const caller = await openSocket(media, { 'x-forwarded-for': '203.0.113.7' });
+  t.teardown(() => caller.terminate());
+  const flood: WebSocket[] = [];
+  for (let i = 0; i < 100; i++) flood.push(await openSocket(media, { 'x-forwarded-for': '198.51.100.1' }));
+  t.teardown(() => flood.forEach((ws) => ws.terminate()));
+  const codes = await Promise.all(flood.slice(0, 81).map(closeCode));
+  t.ok(codes.every((c) => c === 1008), 'the flood\'s 81 oldest sockets were closed with 1008');
+  t.equal(caller.readyState, WebSocket.OPEN, 'the caller between its 101 and its start is still open');
+  const evicted = media.logs().filter((l) => l['code'] === 'MEDIA_ERR_UNSTARTED_EVICTED');
+  t.equal(evicted.length, 81);
+  t.ok(evicted.every((l) => l['remote'] === '198.51.100.1'), 'every eviction hit the flooding address');
+});
+
 t.test('idle sockets do not count against MAX_CALLS: only started calls fill it', async (t) => {
   const media = await startMediaServer({ authToken: AUTH, maxCalls: 2, maxUnstarted: 5, startTimeoutMs: 60_000 });
   t.teardown(() => media.close());

@@ -23,6 +23,8 @@ export interface RouterOptions {
   /** Default WEBHOOK_BODY_LIMIT_BYTES. */
   bodyLimitBytes?: number;
   logger: Logger;
+  /** Answers GET/HEAD /metrics (see metrics.ts); unset, /metrics goes to webhooks like any other path. */
+  metrics?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
 }
 
 export interface Router {
@@ -36,6 +38,8 @@ export const REQUEST_TIMEOUT_MS = 3000;
 /** After one side of a stream closes, the other may flush (a close frame) this long before it is destroyed. */
 const STREAM_LINGER_MS = 1000;
 const HEALTH_BODY = 'ok';
+/** Socket errors that mean the client went away (reset, closed, or was ended while data was still flowing). */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_WRITE_AFTER_END', 'ERR_STREAM_DESTROYED']);
 
 /** What happened to one upgrade; `answered` once a 101 or any answer reached the client. */
 interface UpgradeState {
@@ -53,7 +57,7 @@ interface BodyState {
 }
 
 /** Plain HTTP, decided from the request line and headers alone. */
-type Decision = { refuse: RouterErrorCode } | { answer: 'health' | 'options' } | { forward: string };
+type Decision = { refuse: RouterErrorCode } | { answer: 'health' | 'options' | 'metrics' } | { forward: string };
 
 /** Answers on a socket that has no ServerResponse (upgrade, CONNECT, parse errors), then closes it for good. */
 function writeRefusal(socket: Duplex, code: RouterErrorCode): void {
@@ -98,7 +102,10 @@ export function createRouter(opts: RouterOptions): Router {
 
   // why: without an `error` listener a dead target throws out of the router (http-proxy re-emits it with no listener).
   proxy.on('error', (err, _req, target) => {
-    logger.error({ event: EVENTS.PROXY_ERROR, err: err.message, code: (err as NodeJS.ErrnoException).code }, 'proxy error');
+    const errno = (err as NodeJS.ErrnoException).code;
+    // why: a caller hanging up mid-stream surfaces here as a reset or a write after end; that is the client's doing, not ours.
+    if (errno !== undefined && CLIENT_GONE.has(errno)) logger.warn({ event: EVENTS.PROXY_ERROR, code: 'ROUTER_ERR_CLIENT_GONE', errno, err: err.message }, ROUTER_ERRORS.ROUTER_ERR_CLIENT_GONE.message);
+    else logger.error({ event: EVENTS.PROXY_ERROR, code: 'ROUTER_ERR_PROXY', errno, err: err.message }, ROUTER_ERRORS.ROUTER_ERR_PROXY.message);
     if (target instanceof http.ServerResponse) return;
     (target as Duplex | undefined)?.destroy();
   });
@@ -148,6 +155,7 @@ export function createRouter(opts: RouterOptions): Router {
     if (!target.ok) return { refuse: target.code };
     if (target.kind === 'asterisk') return { answer: 'options' };
     if (target.path === '/healthz') return { answer: 'health' };
+    if (target.path === '/metrics' && opts.metrics && (req.method === 'GET' || req.method === 'HEAD')) return { answer: 'metrics' };
     if (declaredTooLarge(req.headers['content-length'], bodyLimit)) return { refuse: 'ROUTER_ERR_BODY_TOO_LARGE' };
     return { forward: target.url };
   };
@@ -194,6 +202,8 @@ export function createRouter(opts: RouterOptions): Router {
     } else if (decision.answer === 'health') {
       res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store', 'content-length': HEALTH_BODY.length });
       res.end(req.method === 'HEAD' ? undefined : HEALTH_BODY);
+    } else if (decision.answer === 'metrics') {
+      opts.metrics?.(req, res);
     } else {
       res.writeHead(204, { allow: 'GET, HEAD, POST, OPTIONS' });
       res.end();

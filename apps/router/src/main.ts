@@ -3,9 +3,11 @@ import os from 'node:os';
 import { TIMINGS } from '@tva/config';
 import { createLogger, EVENTS, loadServiceConfig, runService } from '@tva/logging';
 import { createRouter } from './create-router';
+import { createMetricsRoute, startRouterMetrics } from './metrics';
 
 const config = loadServiceConfig('router');
-const logger = createLogger({ service: 'router', level: config.logLevel });
+const logger = createLogger({ service: 'router', level: config.logLevel, format: config.logFormat });
+const metrics = startRouterMetrics();
 // why: /healthz must answer in well under 50 ms even while pm2 boots a crashed worker on the same cores; a higher
 // CPU priority keeps the router first in line. Unprivileged users may not raise it: then it stays as it is.
 try {
@@ -21,6 +23,16 @@ const router = createRouter({
   proxyTimeoutMs: config.proxyTimeoutMs,
   trustProxy: config.trustProxy,
   logger,
+  // why: one scrape URL for all three processes; the others serve theirs on loopback listeners the router never forwards to.
+  metrics: createMetricsRoute({
+    own: metrics,
+    targets: [
+      { service: 'media', url: `http://127.0.0.1:${config.mediaPort}/metrics` },
+      { service: 'webhooks', url: `http://127.0.0.1:${config.internalPort}/metrics` },
+    ],
+    token: config.metricsToken,
+    logger,
+  }),
 });
 router.server.listen(config.port, config.host, () => {
   logger.info(

@@ -37,6 +37,16 @@ function canonicalSegment(raw: string): Segment {
   return { ok: true, text };
 }
 
+/** True when the path's percent-escapes decode to valid UTF-8. */
+function isUtf8Escapes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Origin-form only (RFC 9112 §3.2): "/path?query", or "*" for OPTIONS. Absolute-form ("http://host/x"), authority-form
  * and other asterisk-forms are refused, as are paths a URL parser or a target would rewrite (dot segments, "\", %2F).
@@ -56,5 +66,8 @@ export function parseRequestTarget(method: string | undefined, rawUrl: string | 
     segments.push(seg.text);
   }
   const path = segments.join('/');
+  // why: a target decodes the path as UTF-8; an escape that is not valid UTF-8 (overlong "%c0%ae") is answered by its
+  // framework outside our catalogue, so it is refused here, where it is logged and counted.
+  if (!isUtf8Escapes(path)) return { ok: false, code: 'ROUTER_ERR_BAD_PATH' };
   return { ok: true, kind: 'origin', path, url: q === -1 ? path : path + url.slice(q) };
 }

@@ -32,6 +32,11 @@ t.test('backslashes, a leading "//", encoded slashes and controls, bad escapes a
   }
 });
 
+t.test('escapes that are not UTF-8 (overlong "%c0%ae", a lone continuation byte) are refused; valid UTF-8 escapes pass', async (t) => {
+  for (const url of ['/webhook/%c0%ae%c0%ae/x', '/a%80', '/a%ff%fe', '/a%e2%82']) t.equal(refused('GET', url), 'ROUTER_ERR_BAD_PATH', url);
+  t.equal(refused('GET', '/audio/%D7%A9.wav'), 'accepted', 'Hebrew in UTF-8 escapes is a path like any other');
+});
+
 t.test('absolute-form, authority-form and asterisk-form (but OPTIONS *) are refused', async (t) => {
   t.equal(refused('POST', 'http://127.0.0.1:8082/internal/stream-outcome'), 'ROUTER_ERR_BAD_TARGET');
   t.equal(refused('GET', 'HTTP://example.com/healthz'), 'ROUTER_ERR_BAD_TARGET');

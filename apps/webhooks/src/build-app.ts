@@ -15,6 +15,10 @@ import { RateLimiter, clientKey } from './rate-limiter';
 import type { LlmProvider, SttProvider, TtsProvider } from '@tva/providers';
 import { MemoryConversationStore, registerRecordMode, type ConversationStore } from './record';
 import type { MediaProbe } from './media-probe';
+import { registerConsole } from './console/register-console';
+import type { LiveCalls } from './live-calls';
+import type { CallRecorder } from './call-recorder';
+import type { RecordsStore } from '@tva/records';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +34,11 @@ export interface AppDeps {
   /** Shared with the internal listener (buildInternalApp), which fills them from the media worker's notices. */
   outcomes?: CallOutcomes;
   conversations?: ConversationStore;
+  /** The console (/console, /api/*) reads these; absent: its pages say so. */
+  records?: RecordsStore;
+  liveCalls?: LiveCalls;
+  /** Records what webhooks sees of each call (incoming_call, stream_ended, RECORD turns); never awaited by TwiML. */
+  recorder?: CallRecorder;
 }
 
 type Form = Record<string, string>;
@@ -40,7 +49,13 @@ function formOf(req: FastifyRequest): Form {
 
 /** `outcomes` and `conversations` are shared with the internal listener; /internal/* is not served here at all. */
 export function buildApp({ config, logger, outcomeWaitMs = TIMINGS.outcomeWaitMs, providers, mediaProbe, fetchRecording, ...shared }: AppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: WEBHOOK_BODY_LIMIT_BYTES, trustProxy: false });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
+    trustProxy: false,
+    // why: errors Fastify raises before routing (a URL that is not UTF-8, a bad Content-Type header) get our catalogue too.
+    frameworkErrors: (err, req, reply) => void replyWithWebhookError(err, req, reply),
+  });
   // why: Twilio posts forms only; any other body type is refused (415) before it is read.
   app.removeAllContentTypeParsers();
   app.register(formbody);
@@ -72,6 +87,7 @@ export function buildApp({ config, logger, outcomeWaitMs = TIMINGS.outcomeWaitMs
   app.setNotFoundHandler((req, reply) => replyWithWebhookError(new WebhookError('WH_ERR_NOT_FOUND'), req, reply));
 
   app.get('/version', async () => version);
+  registerConsole(app, { config, logger, records: shared.records, liveCalls: shared.liveCalls });
 
   const record = registerRecordMode(app, {
     config,
@@ -81,6 +97,7 @@ export function buildApp({ config, logger, outcomeWaitMs = TIMINGS.outcomeWaitMs
     checkSignature,
     publicBase: (req) => publicBase(config.publicBaseUrl, req.headers),
     ...(fetchRecording ? { fetchRecording } : {}),
+    ...(shared.recorder ? { recorder: shared.recorder } : {}),
   });
 
   app.post('/webhook/incoming_call', async (req, reply) => {
@@ -92,9 +109,11 @@ export function buildApp({ config, logger, outcomeWaitMs = TIMINGS.outcomeWaitMs
     const mediaDown = config.callMode === 'AUTO' && mediaProbe !== undefined && !mediaProbe.up;
     if (config.callMode === 'RECORD' || mediaDown) {
       req.log.info({ event: EVENTS.INCOMING_CALL, callSid, from: form['From'], to: form['To'], mode: 'RECORD', mediaDown }, 'incoming call: answering in RECORD mode');
+      shared.recorder?.incomingCall(callSid, form['From'], form['To'], 'record');
       return reply.type('text/xml').send(await record.startTwiml(req, callSid, mediaDown ? 'media-down' : 'forced'));
     }
     req.log.info({ event: EVENTS.INCOMING_CALL, callSid, from: form['From'], to: form['To'], base, mode: 'WS' }, 'incoming call: answering with <Connect><Stream>');
+    shared.recorder?.incomingCall(callSid, form['From'], form['To'], 'stream');
     return reply.type('text/xml').send(streamTwiml({ base, callSid, callToken: createCallToken(config.callTokenSecret, callSid) }));
   });
 
@@ -129,19 +148,23 @@ export function buildApp({ config, logger, outcomeWaitMs = TIMINGS.outcomeWaitMs
     const endedBy = outcome?.endedBy ?? 'unknown';
     if (endedBy === 'agent-end') {
       req.log.info({ event: EVENTS.STREAM_ENDED, callSid, endedBy, action: 'hangup' }, 'stream ended by the agent: hanging up');
+      shared.recorder?.streamEnded(callSid, endedBy, 'hangup');
       return reply.type('text/xml').send(hangupTwiml());
     }
     // why: a number that is not E.164 is never dialled, whatever the notice says (TRANSFER_NUMBER is checked at load too).
     if (endedBy === 'transfer' && outcome?.transfer && E164.test(outcome.transfer.to)) {
       req.log.info({ event: EVENTS.STREAM_ENDED, callSid, endedBy, action: 'dial' }, 'transferring the caller');
+      shared.recorder?.streamEnded(callSid, endedBy, 'dial');
       return reply.type('text/xml').send(dialTwiml(outcome.transfer.to));
     }
     if (config.callMode === 'WS') {
       req.log.info({ event: EVENTS.STREAM_ENDED, callSid, endedBy, action: 'none' }, 'stream ended without a deliberate end (CALL_MODE=WS: no fallback)');
+      shared.recorder?.streamEnded(callSid, endedBy, 'none', outcome?.code);
       return reply.code(204).send();
     }
     if (outcome?.history?.length) conversations.set(callSid, outcome.history);
     req.log.warn({ event: EVENTS.FALLBACK_RECORD, callSid, endedBy, turns: outcome?.history?.length ?? 0 }, 'stream ended without a deliberate end: continuing in RECORD mode');
+    shared.recorder?.streamEnded(callSid, endedBy, 'record', outcome?.code);
     return reply.type('text/xml').send(await record.startTwiml(req, callSid, 'stream-failed'));
   });
 

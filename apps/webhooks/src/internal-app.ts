@@ -2,8 +2,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '@tva/config';
 import { EVENTS, type Logger } from '@tva/logging';
-import { INTERNAL_PATHS, INTERNAL_SIGNATURE_HEADER, isValidInternalSignature, parseConversationNotice, parseStreamOutcome } from '@tva/security';
+import { INTERNAL_PATHS, INTERNAL_SIGNATURE_HEADER, isValidInternalSignature, parseCallFeedBatch, parseConversationNotice, parseStreamOutcome } from '@tva/security';
 import type { CallOutcomes } from './call-outcomes';
+import type { CallRecorder } from './call-recorder';
 import type { ConversationStore } from './record';
 import { WebhookError, replyWithWebhookError } from './webhook-errors';
 
@@ -13,13 +14,15 @@ export interface InternalAppDeps {
   /** Shared with the public app: stream_ended reads what arrives here. */
   outcomes: CallOutcomes;
   conversations: ConversationStore;
+  /** Writes the media worker's call feed to the records and live calls; absent: the feed is accepted and dropped. */
+  recorder?: CallRecorder;
 }
 
 // why: a notice carries the whole conversation (up to 200 turns of Hebrew text), well over the public 64 KiB.
 const INTERNAL_BODY_LIMIT = 1024 * 1024;
 
 /** Builds the internal app (no listen). Its routes exist on no other listener, so nothing the router forwards can reach them. */
-export function buildInternalApp({ config, logger, outcomes, conversations }: InternalAppDeps): FastifyInstance {
+export function buildInternalApp({ config, logger, outcomes, conversations, recorder }: InternalAppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: INTERNAL_BODY_LIMIT, trustProxy: false });
   app.removeAllContentTypeParsers();
   // why: notices are signed over their exact bytes, so the body stays a string until the signature is checked.
@@ -43,6 +46,15 @@ export function buildInternalApp({ config, logger, outcomes, conversations }: In
     const notice = parseConversationNotice(signedJson(req));
     if (!notice) throw new WebhookError('WH_ERR_BAD_NOTICE');
     conversations.set(notice.callSid, notice.history);
+    return reply.code(204).send();
+  });
+
+  // why: answered after the batch is written, so a 204 means "in the records"; the sender never waits on it in the audio path.
+  // why logLevel warn: batches come ~10 times a second during calls; two request lines each would drown the log.
+  app.post(INTERNAL_PATHS.callFeed, { logLevel: 'warn' }, async (req, reply) => {
+    const batch = parseCallFeedBatch(signedJson(req));
+    if (!batch) throw new WebhookError('WH_ERR_BAD_NOTICE');
+    await recorder?.feed(batch);
     return reply.code(204).send();
   });
 

@@ -10,7 +10,7 @@ export const WEBHOOK_ERRORS = {
   WH_ERR_BAD_FIELD: { status: 400, message: 'a form field is repeated, holds control characters, or is not in Twilio\'s format (CallSid CA, AccountSid AC, StreamSid MZ, RecordingSid RE + 32 hex; Digits 0-9 * #)' },
   WH_ERR_BAD_HOST: { status: 400, message: 'Host / X-Forwarded-Host is not a hostname or IP with an optional port, or X-Forwarded-Proto is not http/https (set PUBLIC_BASE_URL)' },
   WH_ERR_INTERNAL_SIGNATURE: { status: 403, message: 'internal message not signed with CALL_TOKEN_SECRET' },
-  WH_ERR_BAD_NOTICE: { status: 400, message: 'internal notice is not a well-formed StreamOutcome or ConversationNotice (JSON)' },
+  WH_ERR_BAD_NOTICE: { status: 400, message: 'internal notice is not a well-formed StreamOutcome, ConversationNotice or CallFeedBatch (JSON)' },
   WH_ERR_RATE_LIMITED: { status: 429, message: 'too many webhook requests from this address (WEBHOOK_RATE_LIMIT per minute)' },
   WH_ERR_BODY_TOO_LARGE: { status: 413, message: 'request body over the limit (WEBHOOK_BODY_LIMIT_BYTES, 64 KiB)' },
   WH_ERR_BODY_ABORTED: { status: 400, message: 'the client stopped sending the request body (aborted or reset)' },
@@ -18,6 +18,14 @@ export const WEBHOOK_ERRORS = {
   WH_ERR_CONTENT_TYPE: { status: 415, message: 'unsupported Content-Type (Twilio posts application/x-www-form-urlencoded)' },
   WH_ERR_BAD_REQUEST: { status: 400, message: 'malformed request (body could not be read or parsed)' },
   WH_ERR_NOT_FOUND: { status: 404, message: 'no such route' },
+  WH_ERR_CONSOLE_AUTH: { status: 401, message: 'console: log in first (no valid session cookie)' },
+  WH_ERR_CONSOLE_LOOPBACK: { status: 403, message: 'console: CONSOLE_PASSWORD is unset, so only loopback clients (Host localhost/127.0.0.1/[::1]) are answered' },
+  WH_ERR_CONSOLE_CSRF: { status: 403, message: 'console: a change needs the x-csrf-token header of this session and, when sent, an Origin equal to this host' },
+  WH_ERR_CONSOLE_LOGIN_LIMIT: { status: 429, message: 'console: too many failed logins from this address or overall; wait and retry' },
+  WH_ERR_CONSOLE_BAD_QUERY: { status: 400, message: 'console: a query parameter is malformed (dates ISO 8601, number suffix digits, cursor as given)' },
+  WH_ERR_CONSOLE_NO_CALL: { status: 404, message: 'console: no record of this call' },
+  WH_ERR_CONSOLE_NO_RECORDS: { status: 503, message: 'console: the records store is not available in this process' },
+  WH_ERR_RECORDS_WRITE: { message: 'a call record could not be written (records store down or failing): logged, the call goes on' },
   WH_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const;
 
@@ -48,6 +56,7 @@ export function asWebhookError(err: unknown): WebhookError {
       return new WebhookError('WH_ERR_BODY_ABORTED', undefined, { cause: err });
   }
   if (e.message === 'aborted' || e.message === 'Request aborted') return new WebhookError('WH_ERR_BODY_ABORTED', undefined, { cause: err });
+  if (e.code === 'FST_ERR_BAD_URL') return new WebhookError('WH_ERR_BAD_REQUEST', 'URL is not valid UTF-8', { cause: err });
   if (e.code === 'FST_ERR_NOT_FOUND' || status === 404) return new WebhookError('WH_ERR_NOT_FOUND', undefined, { cause: err });
   return new WebhookError(status >= 400 && status < 500 ? 'WH_ERR_BAD_REQUEST' : 'WH_ERR_INTERNAL', undefined, { cause: err });
 }

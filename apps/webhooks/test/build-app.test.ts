@@ -392,3 +392,12 @@ t.test('1.9/1.10: a percent-encoded path that routes to a webhook gets the same 
   t.equal(host.statusCode, 400);
   t.equal(host.json().code, 'WH_ERR_BAD_HOST');
 });
+
+t.test('a URL whose escapes are not UTF-8 is answered from the catalogue (400 WH_ERR_BAD_REQUEST), logged at warn', async (t) => {
+  const { app, lines } = appWith({});
+  const res = await app.inject({ method: 'GET', url: '/webhook/%c0%ae%c0%ae/x' });
+  t.equal(res.statusCode, 400);
+  t.equal(res.json().code, 'WH_ERR_BAD_REQUEST');
+  t.ok(warnLine(lines, 'WH_ERR_BAD_REQUEST'), 'one warn line with the code');
+  t.notOk(lines.some((l) => l['level'] === 'error'), 'no error line');
+});

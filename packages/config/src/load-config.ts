@@ -13,11 +13,20 @@ export interface Config {
   trustProxy: number;
   /** Absolute directory for state that outlives a process. */
   dataDir: string;
+  /** Postgres URL for the call records; unset: SQLite under dataDir. */
+  databaseUrl: string | undefined;
+  recordsRetentionDays: number;
+  recordsTranscripts: boolean;
+  recordsMaskNumbers: boolean;
   publicBaseUrl: string | undefined;
   deployId: string;
   gitSha: string | undefined;
   logLevel: string;
   logTranscripts: boolean;
+  /** auto: pretty on a terminal (decided by ecosystem.config.cjs for pm2's children), else JSON. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** Bearer token for /metrics; undefined: loopback clients only. */
+  metricsToken: string | undefined;
   twilioAccountSid: string | undefined;
   twilioAuthToken: string | undefined;
   callTokenSecret: string;
@@ -58,6 +67,9 @@ export interface Config {
   wsMaxPayload: number;
   upgradeTimeoutMs: number;
   proxyTimeoutMs: number;
+  /** unset: the console answers loopback clients only. */
+  consolePassword: string | undefined;
+  consoleSessionHours: number;
 }
 
 type Raw = Record<string, string | number | boolean | string[] | undefined>;
@@ -138,11 +150,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     internalPort: i('INTERNAL_PORT'),
     trustProxy: i('TRUST_PROXY'),
     dataDir: path.resolve(s('DATA_DIR') as string),
+    databaseUrl: s('DATABASE_URL'),
+    recordsRetentionDays: i('RECORDS_RETENTION_DAYS'),
+    recordsTranscripts: raw['RECORDS_TRANSCRIPTS'] as boolean,
+    recordsMaskNumbers: raw['RECORDS_MASK_NUMBERS'] as boolean,
     publicBaseUrl: s('PUBLIC_BASE_URL'),
     deployId: s('DEPLOY_ID') as string,
     gitSha: s('GIT_SHA'),
     logLevel: s('LOG_LEVEL') as string,
     logTranscripts: raw['LOG_TRANSCRIPTS'] as boolean,
+    logFormat: s('LOG_FORMAT') as 'auto' | 'json' | 'pretty',
+    metricsToken: s('METRICS_TOKEN'),
     twilioAccountSid: s('TWILIO_ACCOUNT_SID'),
     twilioAuthToken: s('TWILIO_AUTH_TOKEN'),
     callTokenSecret: secret ?? DEV_TOKEN_SECRET,
@@ -182,5 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxPayload: i('WS_MAX_PAYLOAD'),
     upgradeTimeoutMs: i('UPGRADE_TIMEOUT_MS'),
     proxyTimeoutMs: i('PROXY_TIMEOUT_MS'),
+    consolePassword: s('CONSOLE_PASSWORD'),
+    consoleSessionHours: i('CONSOLE_SESSION_HOURS'),
   };
 }

@@ -23,6 +23,7 @@ export const EVENTS = {
   STREAM_STATUS: 'STREAM_STATUS',
   SIGNATURE_INVALID: 'SIGNATURE_INVALID',
   READY: 'READY',
+  CONSOLE: 'CONSOLE',
   CONFIG_INVALID: 'CONFIG_INVALID',
   SHUTDOWN: 'SHUTDOWN',
   // every service (runService): a thrown error nobody caught (fatal, exit for pm2) and a stray rejection (error)
@@ -41,6 +42,12 @@ export const EVENTS = {
   WEBHOOK_REJECT: 'WEBHOOK_REJECT',
   WEBHOOK_ERROR: 'WEBHOOK_ERROR',
   OUTCOME_NOTIFY: 'OUTCOME_NOTIFY',
+  /** The console issued a one-time softphone token to a session (a browser call is about to start). */
+  SOFTPHONE_TOKEN: 'SOFTPHONE_TOKEN',
+  /** The media worker's call feed to webhooks (records and live calls): drops, retries, refusals; webhooks' writes of it. */
+  CALL_FEED: 'CALL_FEED',
+  /** Webhooks' call records store: opened (driver, location), unavailable, retention purges. */
+  RECORDS: 'RECORDS',
   // the voice agent and RECORD mode (one turn policy)
   TOOL_CALL: 'TOOL_CALL',
   EMPTY_REPLY: 'EMPTY_REPLY',

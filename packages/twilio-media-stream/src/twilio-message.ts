@@ -43,6 +43,12 @@ export interface StopOptions {
 }
 
 function base64(bytes: Uint8Array): string {
+  // why: the console's softphone builds these frames in the browser, where there is no Buffer (btoa takes "binary" strings).
+  if (typeof Buffer === 'undefined') {
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 

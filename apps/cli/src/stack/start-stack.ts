@@ -39,9 +39,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The process answers HTTP at `url` (a 429 from a tight WEBHOOK_RATE_LIMIT still proves it is listening). */
 async function up(url: string): Promise<boolean> {
   try {
-    return (await httpRequest(url, { timeoutMs: 500 })).status === 200;
+    const { status } = await httpRequest(url, { timeoutMs: 500 });
+    return status === 200 || status === 429;
   } catch {
     return false;
   }
@@ -72,6 +74,8 @@ export async function startStack(env: Record<string, string> | ((port: number) =
       INTERNAL_PORT: String(internalPort),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
+      // why: logs() parses JSON lines, whatever LOG_FORMAT the developer's shell has.
+      LOG_FORMAT: 'json',
       ...(signed ? { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } : {}),
       ...extra,
     },
@@ -168,6 +172,12 @@ export async function startStack(env: Record<string, string> | ((port: number) =
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  await stack.waitReady();
+  try {
+    await stack.waitReady();
+  } catch (err) {
+    // why: a stack that never became ready is still running under pm2; the caller gets no handle to stop it.
+    await stack.stop();
+    throw err;
+  }
   return stack;
 }

@@ -13,6 +13,8 @@ export interface StartInfo {
 /** What an agent may do to the call. */
 export interface AgentContext {
   readonly log: Logger;
+  /** Who is on the line: a Twilio phone call, or the console's softphone (the call's record says so). */
+  readonly direction?: 'phone' | 'browser';
   /** Queue μ-law audio to the caller; a mark with this name follows it when given. */
   sendAudio(mulaw: Uint8Array, markName?: string): void;
   /** Drop everything queued at Twilio (barge-in). */

@@ -54,6 +54,19 @@ export class TurnRunner {
     return this.parts.reduce((n, p) => n + p.utterance.playedMs, 0);
   }
 
+  /** The reply as the caller heard it (cut at barge-in), for the call's record. */
+  heardText(): string {
+    return this.parts
+      .map((p) => (p.entry.interrupted ? (p.entry.heard ?? '') : p.entry.content))
+      .filter((t) => t.trim() !== '')
+      .join(' ');
+  }
+
+  /** The caller cut this reply short. */
+  get wasInterrupted(): boolean {
+    return this.interrupted;
+  }
+
   /** A newer turn replaces this one: stop generating, let what is queued play. */
   cancel(): void {
     this.controller.abort();

@@ -3,6 +3,8 @@ import { decodeMulaw, FRAME_BYTES, TurnDetector, BargeInDetector, type Vad } fro
 import { EVENTS, type Logger } from '@tva/logging';
 import { UNRECOGNIZED_SPEECH_TURN, callTools, dtmfTurnText, logProviderFailure, type CallTools, type ProviderSet, type SttSession } from '@tva/providers';
 import type { Agent, AgentContext, ConversationTurn, StartInfo } from '../agents/agent';
+import type { CallFeedSink } from '../call-feed';
+import { CallReporter } from '../call-feed-reporter';
 import type { MediaErrorCode } from '../media-errors';
 import { type AssistantEntry, Conversation } from './conversation';
 import type { PhraseCache } from './phrase-cache';
@@ -24,6 +26,8 @@ export interface VoiceAgentOptions {
   transferNumber: string | undefined;
   /** After each finished turn, with the conversation so far. */
   onHistory?(callSid: string, history: ConversationTurn[]): void;
+  /** The call feed (records, live console): turns, events and state changes, queued off the audio path. */
+  feed?: CallFeedSink;
 }
 
 /** A fixed phrase being played (greeting, apology) and its place in the history. */
@@ -51,6 +55,7 @@ export class VoiceAgent implements Agent {
   private stopped = false;
   private turnPending = false;
   private callSid = '';
+  private report: CallReporter | undefined;
   /** One decode buffer per call: the per-frame path allocates nothing. */
   private readonly pcm = new Int16Array(FRAME_BYTES);
 
@@ -62,6 +67,10 @@ export class VoiceAgent implements Agent {
     this.ctx = ctx;
     this.callSid = info.callSid;
     this.log = ctx.log;
+    if (this.opts.feed) {
+      this.report = new CallReporter(this.opts.feed, info.callSid);
+      this.report.start(info.streamSid, ctx.direction ?? 'phone', this.opts.providers);
+    }
     this.playback = new Playback(ctx);
     this.vad = this.opts.createVad();
     this.turns = new TurnDetector({ endSilenceMs: this.opts.endSilenceMs, minSpeechMs: this.opts.minSpeechMs });
@@ -80,6 +89,7 @@ export class VoiceAgent implements Agent {
       const ev = this.turns.push(speech, 20);
       if (ev?.type === 'end-of-turn') void this.endOfTurn();
     }
+    this.syncState();
   }
 
   dtmf(digit: string): void {
@@ -89,12 +99,14 @@ export class VoiceAgent implements Agent {
       this.log.warn({ event: EVENTS.DTMF, code: 'MEDIA_ERR_DTMF_DIGIT' satisfies MediaErrorCode }, 'not a DTMF key; ignored');
       return;
     }
+    this.report?.event('dtmf', undefined, digit);
     if (this.playback.playing) this.bargeIn();
     this.runTurn(text, performance.now(), performance.now());
   }
 
   mark(name: string): void {
     if (this.playback.markEchoed(name)) this.log.debug({ event: EVENTS.MARK, name }, 'played');
+    this.syncState();
   }
 
   idle(): boolean {
@@ -125,14 +137,14 @@ export class VoiceAgent implements Agent {
             this.log.info({ event: EVENTS.STT_FINAL, text: r.text, language: r.language }, 'final');
           },
           onError: (err) => {
-            logProviderFailure(this.log, err, 'stt');
+            this.providerFailed(err, 'stt');
             this.stt = undefined;
           },
         },
         this.abort.signal,
       );
     } catch (err) {
-      logProviderFailure(this.log, err, 'stt');
+      this.providerFailed(err, 'stt');
     }
   }
 
@@ -140,7 +152,11 @@ export class VoiceAgent implements Agent {
     // why: the turn detector fires after endSilenceMs of silence; the caller stopped speaking at the last speech frame.
     const endOfSpeech = this.lastSpeechAt;
     this.turnPending = true;
-    if (!this.stt && !this.stopped) await this.startStt();
+    this.syncState();
+    if (!this.stt && !this.stopped) {
+      this.report?.event('reconnect', undefined, 'stt');
+      await this.startStt();
+    }
     if (this.stt) {
       await Promise.race([this.stt.flush().catch(() => undefined), new Promise((r) => setTimeout(r, this.opts.sttFinalTimeoutMs))]);
     }
@@ -173,14 +189,34 @@ export class VoiceAgent implements Agent {
     this.current = runner;
     runner.timeline.mark('endOfSpeech', endOfSpeech);
     runner.timeline.mark('sttFinal', sttFinal);
-    runner.run().then(
+    const running = runner.run();
+    this.syncState();
+    running.then(
       (outcome) => {
-        if (outcome.error) logProviderFailure(this.log, outcome.error, outcome.stage ?? 'llm', { turn: runner.turn });
+        if (outcome.error) this.providerFailed(outcome.error, outcome.stage ?? 'llm', { turn: runner.turn });
+        if (outcome.failure) this.report?.event('provider-error', outcome.failure, 'llm');
         // why: every turn ends with the caller hearing something; a failed one ends with the apology.
         if ((outcome.error || outcome.failure) && this.current === runner && !this.stopped) this.speakPhrase(this.opts.apology, 'apology');
         this.opts.onHistory?.(this.callSid, this.conversation.turns());
+        const report = (): void =>
+          this.report?.turn({
+            turn: runner.turn,
+            callerText: userText,
+            agentText: runner.heardText(),
+            interrupted: runner.wasInterrupted,
+            failed: Boolean(outcome.error || outcome.failure),
+            summary: runner.timeline.summary(),
+          });
+        // why twice: reported now, the turn is in the record even if the worker dies while the reply plays; a barge-in
+        // during playback then re-reports it as heard (same turn number: the record replaces it).
+        report();
+        if (this.report && !runner.wasInterrupted) void this.playback.drained().then(() => runner.wasInterrupted && report());
+        if (!this.stopped) this.syncState();
       },
-      (err: Error) => this.log.error({ event: EVENTS.TURN_ERROR, code: 'MEDIA_ERR_TURN' satisfies MediaErrorCode, err: err.message, stack: err.stack }, 'turn failed'),
+      (err: Error) => {
+        this.log.error({ event: EVENTS.TURN_ERROR, code: 'MEDIA_ERR_TURN' satisfies MediaErrorCode, err: err.message, stack: err.stack }, 'turn failed');
+        this.report?.event('error', 'MEDIA_ERR_TURN' satisfies MediaErrorCode, err.message);
+      },
     );
   }
 
@@ -194,6 +230,19 @@ export class VoiceAgent implements Agent {
     const phraseHeard = phrase && this.interruptPhrase(phrase);
     const heardMs = phraseHeard !== undefined ? phrase?.utterance.playedMs : replyHeard !== undefined ? runner?.playedMs : 0;
     this.log.info({ event: EVENTS.BARGE_IN, turn: runner?.turn ?? 0, heardMs, heard: phraseHeard ?? replyHeard ?? '' }, 'caller interrupted; cleared playback');
+    this.report?.event('barge-in', undefined, `turn ${runner?.turn ?? 0}, ${Math.round(heardMs ?? 0)} ms heard`);
+  }
+
+  /** Logs a provider failure (with its code) and reports it on the call's timeline. */
+  private providerFailed(err: unknown, stage: string, fields: Record<string, unknown> = {}): void {
+    const code = logProviderFailure(this.log, err, stage, fields);
+    this.report?.event('provider-error', code, stage);
+  }
+
+  /** Speaking while audio is unplayed, thinking while a turn is being worked out, listening otherwise (sent on change only). */
+  private syncState(): void {
+    if (!this.report) return;
+    this.report.setState(this.playback.playing ? 'speaking' : this.turnPending || this.current?.running ? 'thinking' : 'listening');
   }
 
   /** Like TurnRunner.interrupt for a fixed phrase: flags it with what was heard when it was cut short (or never began). */

@@ -5,8 +5,8 @@ import type { MediaServerHarness } from './start-media-server';
 const closes = new WeakMap<WebSocket, Promise<number>>();
 
 /** Resolves once open; rejects with "HTTP <status>" when the upgrade is refused, or with the connection error. */
-export async function openSocket(media: MediaServerHarness): Promise<WebSocket> {
-  const ws = new WebSocket(media.wsUrl, { headers: media.signedHeaders() });
+export async function openSocket(media: MediaServerHarness, headers: Record<string, string> = {}): Promise<WebSocket> {
+  const ws = new WebSocket(media.wsUrl, { headers: { ...media.signedHeaders(), ...headers } });
   closes.set(ws, new Promise((resolve) => ws.once('close', (code) => resolve(code))));
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);

@@ -3,9 +3,17 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '@tva/config';
 import type { Logger } from '@tva/logging';
 import type { LlmProvider, SttProvider, TtsProvider } from '@tva/providers';
+import type { CallEndedBy, CallEventRecord, TurnRecord } from '@tva/records';
 import type { ConversationStore } from './conversation-store';
 
 export type RecordReason = 'media-down' | 'stream-failed' | 'forced';
+
+/** Where RECORD mode reports its turns and endings for the call records and the live page (webhooks' CallRecorder). */
+export interface RecordModeRecorder {
+  recordTurn(callSid: string, turn: Omit<TurnRecord, 'mode' | 'at'>, event?: Omit<CallEventRecord, 'at'>): void;
+  recordThinking(callSid: string): void;
+  callEnded(callSid: string, endedBy: CallEndedBy, code?: string): void;
+}
 
 export interface RecordModeDeps {
   config: Config;
@@ -18,6 +26,7 @@ export interface RecordModeDeps {
   publicBase(req: FastifyRequest): string;
   /** Downloads a recording; default: GET `${RecordingUrl}.wav` with HTTP basic auth TWILIO_ACCOUNT_SID:TWILIO_AUTH_TOKEN, timeout, size cap. */
   fetchRecording?: (recordingUrl: string, signal: AbortSignal) => Promise<Uint8Array>;
+  recorder?: RecordModeRecorder;
 }
 
 export interface RecordMode {

@@ -12,6 +12,7 @@ import type { ConversationStore, ConversationTurn } from './conversation-store';
 import type { FetchRecording } from './fetch-recording';
 import { RecordError } from './record-errors';
 import type { Languages, PhraseLanguage } from './record-phrases';
+import type { RecordModeRecorder } from './record-mode-types';
 
 export type TurnStage = 'fetch' | 'stt' | 'llm' | 'tts';
 
@@ -40,6 +41,8 @@ export interface TurnDeps {
   deadlineMs: number;
   /** The same call tools the media worker offers (transfer only with a valid TRANSFER_NUMBER). */
   tools: CallTools;
+  /** The call records: each answered or failed turn. */
+  recorder?: RecordModeRecorder;
 }
 
 export function lastUserText(history: readonly ConversationTurn[]): string | undefined {
@@ -110,6 +113,7 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
     const assistant: ConversationTurn[] = reply === '' ? [] : [{ role: 'assistant', content: reply }];
     deps.conversations.set(input.callSid, [...history, { role: 'user', content: userText }, ...assistant]);
     deps.log.info({ ...line, outcome: end === undefined ? 'reply' : 'end', ...timings, totalMs: ms(), tts: audioId ? 'audio' : 'say', text: userText, reply }, `RECORD turn ${turn} answered`);
+    deps.recorder?.recordTurn(input.callSid, { turn, callerText: userText, agentText: reply || null, interrupted: false, spans: { ...timings, totalMs: ms() } });
     return { kind: 'reply', text: reply, audioId, language, end };
   } catch (err) {
     return failed(logFailure(err));
@@ -117,6 +121,9 @@ export async function runTurn(deps: TurnDeps, input: TurnInput): Promise<TurnOut
 
   function failed(code: string): TurnOutcome {
     deps.log.info({ ...line, outcome: 'failed', stage, code, ...timings, totalMs: ms() }, `RECORD turn ${turn} failed at ${stage}: apology`);
+    // why: a provider's code is a provider error on the timeline; anything else (a timeout, our fault) an error.
+    const kind = /^(PROVIDER|TURN)_/.test(code) ? 'provider-error' : 'error';
+    deps.recorder?.recordTurn(input.callSid, { turn, callerText: null, agentText: null, interrupted: false, failed: true, spans: { ...timings, totalMs: ms() } }, { kind, code, detail: `RECORD turn failed at ${stage}` });
     return { kind: 'failed', stage, code };
   }
 

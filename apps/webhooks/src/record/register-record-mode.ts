@@ -53,6 +53,7 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     log: logger,
     deadlineMs,
     tools: callTools(config.transferNumber),
+    ...(deps.recorder ? { recorder: deps.recorder } : {}),
   };
 
   const greeting = (): string =>
@@ -76,6 +77,7 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
       return answers.hold(base, callerLanguage(callSid), id);
     }
     if (turnId) pending.delete(turnId);
+    if (outcome.kind === 'reply' && outcome.end) deps.recorder?.callEnded(callSid, outcome.end.kind === 'transfer' ? 'transfer' : 'agent-end');
     return answers.fromOutcome(base, outcome);
   }
 
@@ -97,9 +99,11 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     const duration = form['RecordingDuration'] === undefined ? undefined : Number(form['RecordingDuration']);
     if (form['Digits'] === 'hangup' || HUNG_UP.has(form['CallStatus'] ?? '')) {
       logger.info({ event: EVENTS.RECORD_HANGUP, callSid, recordingDurationS: duration, callStatus: form['CallStatus'] }, 'caller hung up during <Record>');
+      deps.recorder?.callEnded(callSid, 'caller-hangup');
       return xml(reply, emptyTwiml());
     }
     const base = deps.publicBase(req);
+    deps.recorder?.recordThinking(callSid);
     return xml(reply, await safely(base, callSid, () => {
       const input = { callSid, recordingUrl: form['RecordingUrl'], recordingDurationS: Number.isFinite(duration) ? duration : undefined, digits: form['Digits'] };
       return answerWithin(base, callSid, runTurn(turnDeps, input), budgetMs - (performance.now() - t0));
@@ -127,6 +131,7 @@ export function registerRecordMode(app: FastifyInstance, deps: RecordModeDeps): 
     const silent = Math.max(1, Math.min(MAX_SILENT_PROMPTS, Number.parseInt((req.query as Form)['silent'] ?? '1', 10) || 1));
     const language = callerLanguage(callSid);
     logger.info({ event: EVENTS.RECORD_SILENCE, callSid, silent }, `caller silent (${silent} in a row)`);
+    if (silent >= MAX_SILENT_PROMPTS) deps.recorder?.callEnded(callSid, 'agent-end');
     if (silent >= MAX_SILENT_PROMPTS) return xml(reply, endTwiml([answers.phrase(base, 'silentGoodbye', language)], { kind: 'hangup' }));
     return xml(reply, answers.listen(base, answers.phrase(base, 'stillThere', language), silent + 1));
   });
