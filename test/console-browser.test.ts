@@ -104,6 +104,19 @@ t.test('the console in headless Chromium', async (t) => {
     liveCalls.addTurn(liveSid, { turn: 2, at: Date.now(), callerText: 'ואיפה אתם נמצאים?', agentText: 'ברחוב הרצל 10, תל אביב.', interrupted: false, latencyMs: 790 });
     await page.locator('#transcript .line').nth(before + 1).waitFor();
     t.equal(await page.locator('#transcript .line').count(), before + 2, 'two more lines arrived over SSE');
+
+    // A barge-in re-reports a turn already shown: its lines are replaced in place, the agent's as heard and flagged.
+    const other = 'CA' + 'c3'.repeat(16);
+    liveCalls.addTurn(other, { turn: 1, at: Date.now(), callerText: 'another call', agentText: 'its answer', interrupted: false });
+    liveCalls.addTurn(other, { turn: 1, at: Date.now(), callerText: 'another call', agentText: 'its', interrupted: true });
+    liveCalls.addTurn(liveSid, { turn: 2, at: Date.now(), callerText: 'ואיפה אתם נמצאים?', agentText: 'ברחוב הרצל', interrupted: true, latencyMs: 790 });
+    const turn2 = page.locator('#transcript .line[data-turn="2"]');
+    await turn2.locator('.tag.interrupted').waitFor();
+    t.equal(await page.locator('#transcript .line').count(), before + 2, 'the re-reported turn replaced its lines, adding none');
+    t.equal(await turn2.count(), 2, 'the caller\'s line and the agent\'s');
+    t.equal(((await turn2.nth(1).locator('p').textContent()) ?? '').trim(), 'ברחוב הרצל', 'the agent\'s line is what was heard');
+    t.match(await page.locator('#transcript').textContent(), /אנחנו פתוחים מתשע עד חמש/, 'turn 1 is untouched: another call\'s re-reported turn never reached this page');
+    t.notMatch(await page.locator('#transcript').textContent(), /another call|its answer/);
     await shot('live-call');
   });
 

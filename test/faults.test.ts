@@ -127,8 +127,10 @@ t.test('faults under pm2', async (t) => {
     t.equal(await stack.pidOf('router'), routerPid, 'the router never restarted');
   });
 
-  t.test('media worker hung (SIGSTOP): the upgrade deadline answers 503; resets before the 101 do not hurt the router', async (t) => {
+  t.test('media worker hung (SIGSTOP): the upgrade deadline answers 503; resets before the 101 do not hurt the router; /readyz says so', async (t) => {
     const pid = await stack.pidOf('media') as number;
+    const readyBefore = await httpRequest(`${stack.baseUrl}/readyz`);
+    t.equal(readyBefore.status, 200, '/readyz is 200 while all is well');
     process.kill(pid, 'SIGSTOP');
     t.teardown(() => {
       try {
@@ -150,9 +152,17 @@ t.test('faults under pm2', async (t) => {
       await stack.waitFor(`upgrade #${i} proxied to the worker`, () => [...socketsTo(routerPid as number, stack.mediaPort)].some((s) => !proxied.has(s)), 3000);
       sock.resetAndDestroy();
     }
+    // why: /readyz is what a load balancer reads to stop sending new calls here; a hung worker is down once its
+    // answers are 3.5 s stale, while /healthz (liveness) stays 200.
+    await stack.waitFor('/readyz 503 media-down', async () => {
+      const r = await httpRequest(`${stack.baseUrl}/readyz`);
+      return r.status === 503 && (JSON.parse(r.body) as { reasons: string[] }).reasons.includes('media-down');
+    }, 8000);
+    t.pass('/readyz answered 503 media-down while the worker was hung');
     const h = await health.stop();
     t.same(h.failures, [], '/healthz answered 200 throughout');
     process.kill(pid, 'SIGCONT');
+    await stack.waitFor('/readyz 200 again', async () => (await httpRequest(`${stack.baseUrl}/readyz`)).status === 200, 8000);
     // the resumed worker also accepts the stale upgrades queued while it was stopped; they must not block real calls
     t.match(await echoCall(stack, 'MZcont'), /"streamSid":"MZcont"/, 'calls work again once the worker resumes');
     t.equal(await stack.pidOf('router'), routerPid, 'the router never restarted');

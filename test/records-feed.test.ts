@@ -3,34 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { SimulatedCall, parseTwiml, type TwimlVerb } from '@tva/call-simulator';
+import { parseTwiml } from '@tva/call-simulator';
 import { maskNumber, openRecordsStore, type CallDetail, type RecordsStore } from '@tva/records';
 import { startFakeAzureSpeech, startFakeOpenAI } from '@tva/providers';
-import { twilioSignature } from '@tva/security';
 import { startStack, type Stack } from '../apps/cli/src/stack/start-stack';
 import { fakeProvidersEnv } from '../apps/cli/src/stack/fake-providers-env';
-import { postForm } from '../apps/cli/src/stack/http-get';
 import { sid } from '../test-support/twilio-sids';
+import { twilioCaller } from '../test-support/twilio-caller';
 
 const ACCOUNT = sid('AC', 'recordsfeed');
 const TOKEN = 'records-feed-auth-token';
 const ANSWER = 'אנחנו פתוחים מתשע עד שש. We are open nine to six.';
 const FROM = '+972501234567';
 const TO = '+97231234567';
-
-function twilioPost(stack: Stack, pathOrUrl: string, form: Record<string, string>) {
-  const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${stack.baseUrl}${pathOrUrl}`;
-  return postForm(url, form, { 'x-twilio-signature': twilioSignature(TOKEN, url, form) });
-}
-
-/** incoming_call → <Connect><Stream> → a connected simulated call, and the <Connect action> URL. */
-async function placeCall(stack: Stack, callSid: string): Promise<{ call: SimulatedCall; action: string }> {
-  const res = await twilioPost(stack, '/webhook/incoming_call', { CallSid: callSid, AccountSid: ACCOUNT, From: FROM, To: TO });
-  const connect = parseTwiml(res.body)[0] as TwimlVerb;
-  const url = connect.stream?.url as string;
-  const call = await SimulatedCall.connect({ url, headers: { 'x-twilio-signature': twilioSignature(TOKEN, url) }, callSid, customParameters: connect.stream?.parameters ?? {} });
-  return { call, action: connect.attrs['action'] as string };
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -75,7 +60,7 @@ t.test('call records fed by the media worker', async (t) => {
   const killed = sid('CA', 'records-killed');
 
   await t.test('a call\'s numbers, providers, turn (as heard, with its spans), DTMF and ending are recorded', async (t) => {
-    const { call } = await placeCall(stack, hungUp);
+    const { call } = await twilioCaller(stack, TOKEN).placeCall(hungUp, { AccountSid: ACCOUNT, From: FROM, To: TO });
     await call.sendSilence(400);
     call.sendDtmf('1');
     await stack.waitFor('the turn was logged', () => stack.logs().some((l) => l['event'] === 'TURN' && l['callSid'] === hungUp), 10000);
@@ -98,7 +83,7 @@ t.test('call records fed by the media worker', async (t) => {
   });
 
   await t.test('turns reported before a SIGKILL of the media worker are in the record; the call goes on in RECORD mode', async (t) => {
-    const { call, action } = await placeCall(stack, killed);
+    const { call, action } = await twilioCaller(stack, TOKEN).placeCall(killed, { AccountSid: ACCOUNT, From: FROM, To: TO });
     t.teardown(() => call.terminate());
     await call.sendSilence(400);
     call.sendDtmf('2');
@@ -107,7 +92,7 @@ t.test('call records fed by the media worker', async (t) => {
     await new Promise((r) => setTimeout(r, 300));
     process.kill((await stack.pidOf('media')) as number, 'SIGKILL');
     await call.closed();
-    const ended = await twilioPost(stack, action, { CallSid: killed, AccountSid: ACCOUNT });
+    const ended = await twilioCaller(stack, TOKEN).post(action, { CallSid: killed, AccountSid: ACCOUNT });
     const record = parseTwiml(ended.body).find((v) => v.verb === 'Record');
     t.ok(record, 'RECORD TwiML after the kill');
     const rec = await read(killed, (c) => c.turns.length >= 1 && c.endedBy === 'fallback');
@@ -117,8 +102,8 @@ t.test('call records fed by the media worker', async (t) => {
 
     // The call goes on in RECORD mode: a key press answered, then the caller hangs up.
     const recordAction = new URL(record?.attrs['action'] as string, stack.baseUrl).toString();
-    await twilioPost(stack, recordAction, { CallSid: killed, AccountSid: ACCOUNT, Digits: '3', RecordingDuration: '0' });
-    await twilioPost(stack, recordAction, { CallSid: killed, AccountSid: ACCOUNT, CallStatus: 'completed', RecordingDuration: '0' });
+    await twilioCaller(stack, TOKEN).post(recordAction, { CallSid: killed, AccountSid: ACCOUNT, Digits: '3', RecordingDuration: '0' });
+    await twilioCaller(stack, TOKEN).post(recordAction, { CallSid: killed, AccountSid: ACCOUNT, CallStatus: 'completed', RecordingDuration: '0' });
     const after = await read(killed, (c) => c.turns.some((x) => x.mode === 'record') && c.endedBy === 'caller-hangup');
     t.match(after.turns.find((x) => x.mode === 'record'), { agentText: ANSWER, interrupted: false }, 'the RECORD-mode turn is in the same record');
     t.equal(after.endedBy, 'caller-hangup', 'and how the call really ended');

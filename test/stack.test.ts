@@ -195,6 +195,13 @@ t.test('the stack under pm2', async (t) => {
     t.match(run.stdout, /NO-GO/);
   });
 
+  t.test('at start, webhooks prints where the console is (the README\'s first command ends with it)', async (t) => {
+    t.ok(
+      await stack.logged((l) => l['event'] === 'CONSOLE' && l['url'] === `${stack.baseUrl}/console` && /console: http/.test(String(l['msg']))),
+      'a CONSOLE line with the URL built from PUBLIC_BASE_URL',
+    );
+  });
+
   t.test('webhooks through the router: signed requests pass, unsigned ones get 403', async (t) => {
     const url = `${stack.baseUrl}/webhook/incoming_call`;
     const params = { CallSid: sid('CA', 'sig'), From: '+972501234567' };

@@ -1,26 +1,16 @@
 // The call feed's sender on its own: signed batches, a bounded queue that counts what it drops, retries while webhooks is down.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
-import { createLogger } from '@tva/logging';
 import { INTERNAL_PATHS, INTERNAL_SIGNATURE_HEADER, isValidInternalSignature, parseCallFeedBatch, type CallFeedBatch, type CallNotice } from '@tva/security';
 import { CallFeed } from '../src/call-feed';
 import { CallReporter, spansOf } from '../src/call-feed-reporter';
+import { captureLogger } from '../../../test-support/capture-logger';
 
 const SECRET = 'feed-secret';
 type Line = Record<string, unknown>;
 
-function logger() {
-  const lines: Line[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Line);
-      cb();
-    },
-  });
-  return { log: createLogger({ service: 'media', destination: sink }), lines };
-}
+const logger = () => captureLogger('media');
 
 /** A stand-in for webhooks' internal listener: keeps each valid batch, answers `status()`. */
 async function fakeWebhooks(t: Test, status: () => number = () => 204) {

@@ -1,54 +1,18 @@
 // In-process: what the voice agent reports to the call feed — start, state changes, DTMF, barge-in, the turn as heard.
 import t from 'tap';
-import { createEnergyVad } from '@tva/audio';
 import { SimulatedCall } from '@tva/call-simulator';
-import { createLogger } from '@tva/logging';
-import { DtmfOnlySttProvider, OpenAiLlmProvider, callTools, offeredToolNames, speechLikeMulaw, startFakeOpenAI, type TtsProvider } from '@tva/providers';
+import { OpenAiLlmProvider, callTools, offeredToolNames, speechLikeMulaw, startFakeOpenAI } from '@tva/providers';
 import type { CallNotice } from '@tva/security';
-import { PhraseCache } from '../src/voice/phrase-cache';
-import { VoiceAgent } from '../src/voice/voice-agent';
-import { startMediaServer } from './helpers/start-media-server';
+import { PiecewiseTts, voiceMedia } from './helpers/voice-media';
 
 const LONG = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long answer.`).join(' ');
-
-class SteadyTts implements TtsProvider {
-  readonly name = 'steady-tts';
-  async *synthesize(text: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-    const audio = speechLikeMulaw(text.length * 20, 3000);
-    for (let at = 0; at < audio.length && !signal.aborted; at += 1600) {
-      yield audio.subarray(at, at + 1600);
-      // why: pacing a simulated TTS stream; nothing to wait for.
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-}
 
 t.test('a barged-in DTMF turn: the feed gets the start, the key, the barge-in, the states, and the turn as heard', async (t) => {
   const fake = await startFakeOpenAI({ reply: () => ({ text: LONG }), interTokenDelayMs: 2 });
   t.teardown(() => fake.close());
   const llm = new OpenAiLlmProvider({ apiKey: 'sk-test', baseURL: fake.baseURL, tools: offeredToolNames(callTools(undefined)) });
-  const tts = new SteadyTts();
-  const quiet = createLogger({ service: 'test', level: 'silent' });
-  const phrases = new PhraseCache([tts], quiet);
   const notices: CallNotice[] = [];
-  const media = await startMediaServer({
-    createAgent: () =>
-      new VoiceAgent({
-        providers: { stt: new DtmfOnlySttProvider(), llm, tts },
-        phrases,
-        greeting: 'Hello.',
-        apology: 'Sorry.',
-        createVad: () => createEnergyVad(),
-        endSilenceMs: 300,
-        minSpeechMs: 100,
-        bargeInMs: 100,
-        sttFinalTimeoutMs: 200,
-        ttsTimeoutMs: 2000,
-        transferNumber: undefined,
-        feed: { push: (n) => notices.push(n) },
-      }),
-  });
-  t.teardown(() => media.close());
+  const { media } = await voiceMedia(t, llm, { tts: new PiecewiseTts([1600]), feed: (n) => notices.push(n) });
   const c = await SimulatedCall.connect({ url: media.url, ...media.callParams() });
   t.teardown(() => c.terminate());
   await media.waitFor('greeting played', () => c.result().marks.length > 0 && c.result().marks.every((m) => m.echoedAtMs !== null), 5000);
@@ -61,7 +25,7 @@ t.test('a barged-in DTMF turn: the feed gets the start, the key, the barge-in, t
   await media.waitFor('the turn re-reported as heard', () => notices.some((n) => n.kind === 'turn' && n.turn === 1 && n.interrupted), 5000);
 
   const start = notices[0];
-  t.match(start, { kind: 'call-start', direction: 'phone', providers: { stt: 'dtmf-only-stt', tts: 'steady-tts' } }, 'the first notice is the start, with providers');
+  t.match(start, { kind: 'call-start', direction: 'phone', providers: { stt: 'dtmf-only-stt', tts: 'piecewise-tts' } }, 'the first notice is the start, with providers');
   t.ok(notices.some((n) => n.kind === 'event' && n.event === 'dtmf' && n.detail === '1'), 'the key press');
   t.ok(notices.some((n) => n.kind === 'event' && n.event === 'barge-in'), 'the barge-in');
   const states = notices.flatMap((n) => (n.kind === 'state' ? [n.state] : []));

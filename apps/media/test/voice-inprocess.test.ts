@@ -1,64 +1,17 @@
 // In-process: the voice agent in createMediaServer, driven by the call simulator, with the real openai SDK against its fake.
 import t, { type Test } from 'tap';
-import { createEnergyVad } from '@tva/audio';
 import { SimulatedCall } from '@tva/call-simulator';
-import { createLogger } from '@tva/logging';
 import {
-  DtmfOnlySttProvider, OpenAiLlmProvider, ScriptedLlmProvider, callTools, offeredToolNames, speechLikeMulaw, startFakeOpenAI,
-  type FakeOpenAIRequest, type FakeReply, type LlmProvider, type TtsProvider,
+  OpenAiLlmProvider, ScriptedLlmProvider, callTools, offeredToolNames, speechLikeMulaw, startFakeOpenAI,
+  type FakeOpenAIRequest, type FakeReply,
 } from '@tva/providers';
-import { PhraseCache } from '../src/voice/phrase-cache';
-import { VoiceAgent } from '../src/voice/voice-agent';
-import { startMediaServer, type MediaServerHarness } from './helpers/start-media-server';
+import type { MediaServerHarness } from './helpers/start-media-server';
+import { APOLOGY, voiceMedia } from './helpers/voice-media';
 
-const GREETING = 'Hello.';
-const APOLOGY = 'Sorry, a small glitch.';
 const LONG = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1} of a long answer.`).join(' ');
-
-/** A TTS double: 20 ms of audio a character, in odd-sized pieces (as real TTS sends them), a little apart. */
-class PiecewiseTts implements TtsProvider {
-  readonly name = 'piecewise-tts';
-  readonly texts: string[] = [];
-  async *synthesize(text: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-    this.texts.push(text);
-    const audio = speechLikeMulaw(text.length * 20, 3000);
-    for (let at = 0, i = 0; at < audio.length && !signal.aborted; i++) {
-      const size = [997, 333, 1601, 77][i % 4] as number;
-      yield audio.subarray(at, at + size);
-      at += size;
-      // why: pacing a simulated TTS stream (pieces arrive apart, as from the network); nothing to wait for.
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-}
 
 type Msg = { role: string; content: string | null };
 const lastUser = (r: FakeOpenAIRequest): string => [...(r.messages as Msg[])].reverse().find((m) => m.role === 'user')?.content ?? '';
-
-async function voiceMedia(t: Test, llm: LlmProvider, transferNumber?: string): Promise<{ media: MediaServerHarness; tts: PiecewiseTts }> {
-  const tts = new PiecewiseTts();
-  const quiet = createLogger({ service: 'test', level: 'silent' });
-  const phrases = new PhraseCache([tts], quiet);
-  await Promise.all([phrases.get(GREETING), phrases.get(APOLOGY)]);
-  const media = await startMediaServer({
-    createAgent: () =>
-      new VoiceAgent({
-        providers: { stt: new DtmfOnlySttProvider(), llm, tts },
-        phrases,
-        greeting: GREETING,
-        apology: APOLOGY,
-        createVad: () => createEnergyVad(),
-        endSilenceMs: 300,
-        minSpeechMs: 100,
-        bargeInMs: 100,
-        sttFinalTimeoutMs: 200,
-        ttsTimeoutMs: 2000,
-        transferNumber,
-      }),
-  });
-  t.teardown(() => media.close());
-  return { media, tts };
-}
 
 async function openai(t: Test, reply: (r: FakeOpenAIRequest) => FakeReply, transferNumber?: string): Promise<{ fake: Awaited<ReturnType<typeof startFakeOpenAI>>; llm: OpenAiLlmProvider }> {
   const fake = await startFakeOpenAI({ reply, interTokenDelayMs: 2 });
@@ -143,7 +96,7 @@ t.test('no transfer number: transfer_call is not offered, and a model calling it
 
 t.test('with a number, transfer_call ends the stream with a typed transfer after the words play', async (t) => {
   const { llm } = await openai(t, () => ({ text: 'Transferring you now.', toolCalls: [{ name: 'transfer_call', arguments: { reason: 'asked' } }] }), '+972501234567');
-  const { media } = await voiceMedia(t, llm, '+972501234567');
+  const { media } = await voiceMedia(t, llm, { transferNumber: '+972501234567' });
   const { c } = await call(t, media);
   c.sendDtmf('0');
   await c.closed();

@@ -23,6 +23,8 @@ export interface RouterOptions {
   /** Default WEBHOOK_BODY_LIMIT_BYTES. */
   bodyLimitBytes?: number;
   logger: Logger;
+  /** Answers GET/HEAD /readyz from this (see readiness.ts); unset, /readyz says ready whenever the router runs. */
+  readiness?: () => { ready: boolean; reasons: readonly string[] };
   /** Answers GET/HEAD /metrics (see metrics.ts); unset, /metrics goes to webhooks like any other path. */
   metrics?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
 }
@@ -57,7 +59,7 @@ interface BodyState {
 }
 
 /** Plain HTTP, decided from the request line and headers alone. */
-type Decision = { refuse: RouterErrorCode } | { answer: 'health' | 'options' | 'metrics' } | { forward: string };
+type Decision = { refuse: RouterErrorCode } | { answer: 'health' | 'ready' | 'options' | 'metrics' } | { forward: string };
 
 /** Answers on a socket that has no ServerResponse (upgrade, CONNECT, parse errors), then closes it for good. */
 function writeRefusal(socket: Duplex, code: RouterErrorCode): void {
@@ -155,6 +157,7 @@ export function createRouter(opts: RouterOptions): Router {
     if (!target.ok) return { refuse: target.code };
     if (target.kind === 'asterisk') return { answer: 'options' };
     if (target.path === '/healthz') return { answer: 'health' };
+    if (target.path === '/readyz') return { answer: 'ready' };
     if (target.path === '/metrics' && opts.metrics && (req.method === 'GET' || req.method === 'HEAD')) return { answer: 'metrics' };
     if (declaredTooLarge(req.headers['content-length'], bodyLimit)) return { refuse: 'ROUTER_ERR_BODY_TOO_LARGE' };
     return { forward: target.url };
@@ -202,6 +205,11 @@ export function createRouter(opts: RouterOptions): Router {
     } else if (decision.answer === 'health') {
       res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store', 'content-length': HEALTH_BODY.length });
       res.end(req.method === 'HEAD' ? undefined : HEALTH_BODY);
+    } else if (decision.answer === 'ready') {
+      const state = opts.readiness?.() ?? { ready: true, reasons: [] };
+      const body = JSON.stringify(state);
+      res.writeHead(state.ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
     } else if (decision.answer === 'metrics') {
       opts.metrics?.(req, res);
     } else {

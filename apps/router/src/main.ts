@@ -4,6 +4,7 @@ import { TIMINGS } from '@tva/config';
 import { createLogger, EVENTS, loadServiceConfig, runService } from '@tva/logging';
 import { createRouter } from './create-router';
 import { createMetricsRoute, startRouterMetrics } from './metrics';
+import { startReadiness } from './readiness';
 
 const config = loadServiceConfig('router');
 const logger = createLogger({ service: 'router', level: config.logLevel, format: config.logFormat });
@@ -16,7 +17,13 @@ try {
 } catch (err) {
   logger.info({ event: 'PRIORITY', nice: os.getPriority(0), code: (err as NodeJS.ErrnoException).code }, 'router priority unchanged (not permitted)');
 }
+// why: /healthz is liveness (the router itself); /readyz tells a load balancer whether this VM should get new calls.
+const readiness = startReadiness({
+  mediaHealthUrl: `http://127.0.0.1:${config.mediaPort}/healthz`,
+  webhooksHealthUrl: `http://127.0.0.1:${config.webhooksPort}/version`,
+});
 const router = createRouter({
+  readiness: () => readiness.state(),
   mediaTarget: `http://127.0.0.1:${config.mediaPort}`,
   webhooksTarget: `http://127.0.0.1:${config.webhooksPort}`,
   upgradeTimeoutMs: config.upgradeTimeoutMs,
@@ -43,4 +50,11 @@ router.server.listen(config.port, config.host, () => {
 });
 // why: live streams keep flowing while the media worker drains them (routerGraceMs > mediaGraceMs); the drain itself
 // cuts what is left at routerGraceMs, so runService's forced exit, halfway to pm2's kill_timeout, is only a backstop.
-runService.onShutdown(logger, () => router.shutdown(TIMINGS.routerGraceMs), (TIMINGS.routerGraceMs + TIMINGS.routerKillTimeoutMs) / 2);
+runService.onShutdown(
+  logger,
+  () => {
+    readiness.draining();
+    return router.shutdown(TIMINGS.routerGraceMs).finally(() => readiness.stop());
+  },
+  (TIMINGS.routerGraceMs + TIMINGS.routerKillTimeoutMs) / 2,
+);

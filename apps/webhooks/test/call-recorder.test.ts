@@ -2,10 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
 import { loadConfig } from '@tva/config';
-import { createLogger } from '@tva/logging';
 import { maskNumber, openRecordsStore, type RecordsStore } from '@tva/records';
 import { INTERNAL_PATHS, INTERNAL_SIGNATURE_HEADER, internalSignature, parseCallFeedBatch, type CallFeedBatch, type CallNotice } from '@tva/security';
 import { CallOutcomes } from '../src/call-outcomes';
@@ -15,19 +13,11 @@ import { LiveCalls, type LiveCallChange } from '../src/live-calls';
 import { MemoryConversationStore } from '../src/record';
 import { startRetentionPurge } from '../src/records-retention';
 import { startPostgres } from '../../../test-support/postgres';
+import { captureLogger } from '../../../test-support/capture-logger';
 
 type Line = Record<string, unknown>;
 
-function logger() {
-  const lines: Line[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Line);
-      cb();
-    },
-  });
-  return { log: createLogger({ service: 'webhooks', destination: sink }), lines };
-}
+const logger = () => captureLogger('webhooks');
 
 async function tempStore(t: Test, opts: { recordsTranscripts?: boolean; recordsMaskNumbers?: boolean } = {}): Promise<RecordsStore> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tva-recorder-'));

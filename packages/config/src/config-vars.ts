@@ -15,6 +15,8 @@ export interface VarSpec {
   max?: number;
   /** For type url: accepted schemes (default http: and https:). */
   protocols?: readonly string[];
+  /** For type url: a connection string kept exactly as given (user, password, query such as ?sslmode=require), only checked. */
+  verbatim?: boolean;
 }
 
 export const CONFIG_VARS: readonly VarSpec[] = [
@@ -26,7 +28,7 @@ export const CONFIG_VARS: readonly VarSpec[] = [
   { name: 'PUBLIC_BASE_URL', type: 'url', description: 'Public https URL Twilio calls (e.g. https://agent.example.com). Required when TWILIO_AUTH_TOKEN is set; unset: taken from the scheme and host of each request.' },
   { name: 'TRUST_PROXY', type: 'int', default: '0', min: 0, max: 10, description: 'Proxy hops in front of the router whose X-Forwarded-For/Proto/Host are trusted (Replit: 1); 0 ignores those headers from clients.' },
   { name: 'DATA_DIR', type: 'string', default: 'data', description: 'Directory for state that must survive a process restart (used call tokens); relative paths are from the working directory.' },
-  { name: 'DATABASE_URL', type: 'url', secret: true, protocols: ['postgres:', 'postgresql:'], description: 'Postgres for the call records (postgres://user:password@host:5432/db); unset: an SQLite file under DATA_DIR. Use it on Replit: a deployment\'s disk is reset on every deploy.' },
+  { name: 'DATABASE_URL', type: 'url', secret: true, protocols: ['postgres:', 'postgresql:'], verbatim: true, description: 'Postgres for the call records (postgres://user:password@host:5432/db); unset: an SQLite file under DATA_DIR. Use it on Replit: a deployment\'s disk is reset on every deploy.' },
   { name: 'RECORDS_RETENTION_DAYS', type: 'int', default: '30', min: 1, max: 3650, description: 'Call records older than this are purged (checked periodically).' },
   { name: 'RECORDS_TRANSCRIPTS', type: 'bool', default: 'true', description: 'Keep what the caller and the agent said in the call records; off: only timings, events and outcomes are kept.' },
   { name: 'RECORDS_MASK_NUMBERS', type: 'bool', default: 'true', description: 'Store callers\' numbers with only their last 4 digits (+*******4567), which a number-suffix search still finds; off: full numbers.' },

@@ -107,6 +107,8 @@ function parseOne(spec: VarSpec, value: string, problems: ConfigProblem[]): stri
       }
       const allowed = spec.protocols ?? ['http:', 'https:'];
       if (!allowed.includes(u.protocol)) return bad(`must start with ${allowed.map((p) => `${p}//`).join(' or ')}`);
+      // why: normalising a connection string would drop its user, password and ?sslmode=….
+      if (spec.verbatim) return value;
       // why: a trailing slash would produce "//" in TwiML paths (Twilio error 31923).
       return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
     }

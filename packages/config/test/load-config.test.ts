@@ -29,6 +29,12 @@ t.test('values are parsed and PUBLIC_BASE_URL loses its trailing slash', async (
   t.equal(c.logTranscripts, true);
 });
 
+t.test('DATABASE_URL is kept as given: user, password and query survive', async (t) => {
+  const url = 'postgres://tva:p%40ss@db.example.com:5432/records?sslmode=require';
+  t.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+  t.throws(() => loadConfig({ DATABASE_URL: 'mysql://u:p@h/db' }), /DATABASE_URL/, 'other schemes are still refused');
+});
+
 t.test('every bad variable is named in one error, secrets never echoed', async (t) => {
   let err: ConfigError | undefined;
   try {

@@ -1,10 +1,9 @@
 // The one turn policy both modes use: the DTMF turn text, which tools are offered and obeyed, and the re-ask rule.
 import t from 'tap';
-import { Writable } from 'node:stream';
-import { createLogger } from '@tva/logging';
 import { ProviderError, type ChatMessage, type LlmChunk, type LlmProvider, type ToolCall } from '../src/contracts';
 import { startFakeOpenAI } from '../src/fakes/openai';
 import { OpenAiLlmProvider } from '../src/openai';
+import { captureLogger } from '../../../test-support/capture-logger';
 import {
   MAX_REASKS, UNRECOGNIZED_SPEECH_TURN, callTools, decideReply, dtmfKeysOf, dtmfTurnText, judgeToolCall, offeredToolNames, runLlmReply, spokenText,
 } from '../src/turn-policy';
@@ -13,16 +12,7 @@ const NUMBER = '+972501234567';
 const call = (name: string, args: Record<string, unknown> = {}, id = `call_${name}`): ToolCall => ({ id, name, arguments: args });
 const user: ChatMessage[] = [{ role: 'user', content: 'hello' }];
 
-function logSink(): { log: ReturnType<typeof createLogger>; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: createLogger({ service: 'test', destination }), lines };
-}
+const logSink = () => captureLogger('test');
 
 /** An LlmProvider that answers each request with the next scripted list of chunks, and records what it was sent. */
 function scriptedLlm(...answers: LlmChunk[][]): LlmProvider & { requests: ChatMessage[][] } {

@@ -5,11 +5,12 @@ import type { CallEventRecord, TurnRecord } from '@tva/records/dist/records-type
 import { waterfall } from '../waterfall';
 import { PAGES, registerPage } from './registry';
 
-function line(who: 'caller' | 'agent', text: string | null, at: number, interrupted = false): HTMLElement {
+/** `turn`: the streamed turn the line belongs to (data-turn), so a re-reported turn can replace its lines. */
+function line(who: 'caller' | 'agent', text: string | null, at: number, interrupted = false, turn?: number): HTMLElement {
   // why: dir="auto" on each line takes its direction from its own first strong character, so Hebrew lines are RTL and English LTR in one transcript.
   return h(
     'div',
-    { class: `line ${who}` },
+    { class: `line ${who}`, 'data-turn': turn },
     h('span', { class: 'who' }, who === 'caller' ? 'Caller' : 'Agent'),
     h('span', { class: 'at' }, fmtClock(at)),
     h('p', { dir: 'auto', class: 'text' }, text ?? '(transcript off)'),
@@ -19,10 +20,20 @@ function line(who: 'caller' | 'agent', text: string | null, at: number, interrup
 
 function turnLines(t: TurnRecord): HTMLElement[] {
   const out: HTMLElement[] = [];
-  if (t.callerText !== null && t.callerText !== '') out.push(line('caller', t.callerText, t.at));
-  if (t.agentText !== null || t.interrupted) out.push(line('agent', t.agentText, t.at, t.interrupted));
-  if (t.callerText === null && t.agentText === null) out.push(line('caller', null, t.at));
+  const turn = t.mode === 'stream' ? t.turn : undefined;
+  if (t.callerText !== null && t.callerText !== '') out.push(line('caller', t.callerText, t.at, false, turn));
+  if (t.agentText !== null || t.interrupted) out.push(line('agent', t.agentText, t.at, t.interrupted, turn));
+  if (t.callerText === null && t.agentText === null) out.push(line('caller', null, t.at, false, turn));
   return out;
+}
+
+/** A turn re-reported (a barge-in cut its reply short): its lines, live or from the record, give way to `lines` in place. */
+function replaceTurn(transcript: HTMLElement, turn: number, lines: LiveLine[]): void {
+  const old = [...transcript.querySelectorAll<HTMLElement>(`.line[data-turn="${turn}"]`)];
+  const fresh = lines.map((l) => line(l.who, l.text, l.at, l.interrupted, l.turn));
+  if (old[0]) old[0].before(...fresh);
+  else transcript.append(...fresh);
+  for (const el of old) el.remove();
 }
 
 function eventRow(e: CallEventRecord): HTMLElement {
@@ -81,13 +92,17 @@ registerPage({
     }
     if (!live) return;
     // A live call: the transcript grows as turns finish.
-    if (!call) for (const l of live.transcript) transcript.append(line(l.who, l.text, l.at, l.interrupted));
+    if (!call) for (const l of live.transcript) transcript.append(line(l.who, l.text, l.at, l.interrupted, l.turn));
     const shown = new Set((call?.turns ?? []).map((t) => `${t.mode}:${t.turn}`));
     const es = new EventSource(`/api/live/events?callSid=${encodeURIComponent(sid)}`);
     es.addEventListener('line', (ev) => {
       const { line: l } = JSON.parse((ev as MessageEvent).data) as { line: LiveLine };
       if (call && shown.has(`stream:${l.turn}`)) return;
-      transcript.append(line(l.who, l.text, l.at, l.interrupted));
+      transcript.append(line(l.who, l.text, l.at, l.interrupted, l.turn));
+    });
+    es.addEventListener('turn-replaced', (ev) => {
+      const { turn, lines } = JSON.parse((ev as MessageEvent).data) as { turn: number; lines: LiveLine[] };
+      replaceTurn(transcript, turn, lines);
     });
     es.addEventListener('ended', (ev) => {
       if ((JSON.parse((ev as MessageEvent).data) as { callSid: string }).callSid !== sid) return;

@@ -114,7 +114,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
 
   app.get('/api/live', async () => ({ calls: deps.liveCalls?.list() ?? [] }));
 
-  /** SSE: a snapshot, then every change. `?callSid=` also streams that call's transcript lines (the live transcript). */
+  /** SSE: a snapshot, then every change. `?callSid=` also streams that call's transcript lines and re-reported turns (the live transcript). */
   app.get('/api/live/events', (req, reply: FastifyReply) => {
     if (streams >= maxStreams) throw new WebhookError('WH_ERR_RATE_LIMITED');
     const only = (req.query as Query)['callSid'];
@@ -130,7 +130,8 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     const live = deps.liveCalls;
     send('snapshot', { calls: live?.list() ?? [], call: only ? live?.get(only) ?? null : null });
     const unsubscribe = live?.subscribe((change: LiveCallChange) => {
-      if (change.type === 'line' && change.callSid !== only) return;
+      // why: transcript changes go only to the page watching that call; the Live list needs summaries alone.
+      if ((change.type === 'line' || change.type === 'turn-replaced') && change.callSid !== only) return;
       send(change.type, change);
     });
     const beat = setInterval(() => res.write(': beat\n\n'), deps.heartbeatMs);
