@@ -11,7 +11,6 @@ export interface CallFeedSink {
 }
 
 /** A sink that forgets everything (the echo agent, unit tests). */
-export const NO_FEED: CallFeedSink = { push: () => undefined };
 
 export interface CallFeedOptions {
   /** Webhooks' loopback-only internal listener (INTERNAL_PORT). */

@@ -93,16 +93,16 @@ export function createMediaServer(opts: MediaServerOptions): MediaServer {
    * own sockets, never a real caller's that is between its 101 and its `start`.
    */
   const makeRoomForUnstarted = (newcomer: string | undefined) => {
-    const byAddress = new Map<string | undefined, CallSession[]>();
     let waiting = 0;
+    for (const s of sessions) if (s.waiting) waiting += 1;
+    if (waiting < maxUnstarted) return;
+    const byAddress = new Map<string | undefined, CallSession[]>();
     for (const s of sessions) {
       if (!s.waiting) continue;
-      waiting += 1;
       const list = byAddress.get(s.remoteAddress) ?? [];
       list.push(s); // a Set iterates in insertion order: each list runs oldest first
       byAddress.set(s.remoteAddress, list);
     }
-    if (waiting < maxUnstarted) return;
     let victim: CallSession | undefined;
     let most = 0;
     for (const [address, list] of byAddress) {

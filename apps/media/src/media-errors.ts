@@ -1,8 +1,4 @@
 // The media worker's error catalogue: every code its log lines and refusals carry is here or in a catalogue it names.
-import type { AudioErrorCode } from '@tva/audio';
-import type { ProviderErrorCode, TurnErrorCode } from '@tva/providers';
-import type { CallTokenCode } from '@tva/security';
-import type { ProtocolErrorCode } from '@tva/twilio-media-stream';
 
 export const MEDIA_ERRORS = {
   // upgrade refusals: answered with the status, logged at warn (WS_REJECT)
@@ -53,9 +49,6 @@ export const WS_ERRORS = {
 
 export type MediaErrorCode = keyof typeof MEDIA_ERRORS;
 export type WsErrorCode = keyof typeof WS_ERRORS;
-
-/** Every `code` a media log line may carry: its own, and those of the catalogues of the packages it runs. */
-export type MediaLogCode = MediaErrorCode | WsErrorCode | ProtocolErrorCode | CallTokenCode | ProviderErrorCode | TurnErrorCode | AudioErrorCode;
 
 /** A `ws` error's code as logged: ws's own codes as they are, anything else MEDIA_ERR_WS (with the original as `cause`). */
 export function wsErrorCode(code: string | undefined): { code: WsErrorCode | 'MEDIA_ERR_WS'; cause?: string } {

@@ -8,6 +8,7 @@ import { EVENTS } from '@tva/logging';
 import { BodyLimit, declaredTooLarge } from './body-limit';
 import { setForwardedHeaders } from './forwarded-headers';
 import { parseRequestTarget } from './request-target';
+import { METRICS_PATH } from './metrics';
 import { ROUTER_ERRORS, errorBody, statusOf, type RouterErrorCode } from './router-errors';
 import { UpgradedStreams } from './upgraded-streams';
 
@@ -158,7 +159,7 @@ export function createRouter(opts: RouterOptions): Router {
     if (target.kind === 'asterisk') return { answer: 'options' };
     if (target.path === '/healthz') return { answer: 'health' };
     if (target.path === '/readyz') return { answer: 'ready' };
-    if (target.path === '/metrics' && opts.metrics && (req.method === 'GET' || req.method === 'HEAD')) return { answer: 'metrics' };
+    if (target.path === METRICS_PATH && opts.metrics && (req.method === 'GET' || req.method === 'HEAD')) return { answer: 'metrics' };
     if (declaredTooLarge(req.headers['content-length'], bodyLimit)) return { refuse: 'ROUTER_ERR_BODY_TOO_LARGE' };
     return { forward: target.url };
   };
@@ -256,7 +257,7 @@ export function createRouter(opts: RouterOptions): Router {
       }
       if (state.answered) return;
       state.answered = true;
-      logger.error({ event: EVENTS.PROXY_ERROR, code: 'ROUTER_ERR_MEDIA_UNAVAILABLE', target: 'media', path, status: 503, why, err: err?.message, ms: Date.now() - state.startedAt }, 'upgrade failed');
+      logger.error({ event: EVENTS.PROXY_ERROR, code: 'ROUTER_ERR_MEDIA_UNAVAILABLE', target: 'media', path, status: statusOf('ROUTER_ERR_MEDIA_UNAVAILABLE'), why, err: err?.message, ms: Date.now() - state.startedAt }, 'upgrade failed');
       clearTimeout(state.deadline);
       writeRefusal(socket, 'ROUTER_ERR_MEDIA_UNAVAILABLE');
       state.proxyReq?.destroy();

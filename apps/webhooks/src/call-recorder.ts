@@ -43,10 +43,6 @@ export class CallRecorder {
 
   constructor(private readonly d: CallRecorderDeps) {}
 
-  get store(): RecordsStore | undefined {
-    return this.d.store;
-  }
-
   /** incoming_call: the call's row (numbers masked by the store as configured) and its live entry. */
   incomingCall(callSid: string, from: string | undefined, to: string | undefined, mode: 'stream' | 'record'): void {
     const at = Date.now();
@@ -83,7 +79,6 @@ export class CallRecorder {
     this.rememberRecord(callSid);
     this.cancelLinger(callSid);
     this.d.live.start(callSid, { mode: 'record' });
-    this.d.live.setMode(callSid, 'record');
     this.write(callSid, async (s) => {
       await s.addEvent(callSid, { at, kind: 'fallback', detail: `stream ended (${endedBy}): continuing with <Record>`, ...(code ? { code } : {}) });
       await s.addMode(callSid, { mode: 'record', at });
@@ -128,7 +123,6 @@ export class CallRecorder {
     switch (n.kind) {
       case 'call-start':
         live.start(n.callSid, { direction: n.direction, mode: 'stream' });
-        live.setMode(n.callSid, 'stream');
         return;
       case 'state':
         live.setState(n.callSid, n.state);

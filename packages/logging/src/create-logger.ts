@@ -58,10 +58,9 @@ export function createLogger(opts: LoggerOptions): Logger {
   const level = opts.level ?? 'info';
   const wanted = pino.levels.values[level] ?? Infinity; // 'silent' has no number: nothing is written
   const out = opts.destination ?? (resolveLogFormat(opts.format ?? 'json') === 'pretty' ? prettyStream() : undefined);
-  // why: metrics read info lines (TURN, WS_START) through the log tap, so pino always builds them; with LOG_LEVEL
-  // above info a level filter in front of the output drops them after the tap has seen them.
+  // why: metrics read info lines (TURN, WS_START) through the log tap, so pino stays enabled at info; with LOG_LEVEL
+  // above info the hook drops those lines after the tap has seen them, before they are serialized.
   const floored = wanted > INFO;
-  const destination = floored ? pino.multistream(wanted === Infinity ? [] : [{ level: level as pino.Level, stream: out ?? pino.destination({ fd: 1, sync: true }) }]) : out;
   return pino(
     {
       level: floored ? 'info' : level,
@@ -71,12 +70,13 @@ export function createLogger(opts: LoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
         logMethod(args, method, levelNumber) {
-          emitToTaps(levelNumber, args[0], () => this.bindings());
+          if (levelNumber >= INFO) emitToTaps(levelNumber, args[0], () => this.bindings());
+          if (levelNumber < wanted) return;
           return method.apply(this, args);
         },
       },
     },
-    destination,
+    out,
   );
 }
 

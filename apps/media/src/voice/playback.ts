@@ -1,5 +1,5 @@
 // A call's outbound audio: packs whole 20 ms frames, sends a mark per chunk, and knows from the echoed marks what was heard.
-import { FRAME_BYTES, MULAW_SILENCE_BYTE, Rechunker } from '@tva/audio';
+import { FRAME_BYTES, Rechunker, mulawSilence } from '@tva/audio';
 
 export interface PlaybackSink {
   /** Queue μ-law audio to the caller, followed by a mark with this name. */
@@ -135,7 +135,7 @@ class Packer {
       this.heldBytes += tail.length;
     }
     if (this.heldBytes === 0) return null;
-    const out = new Uint8Array(Math.max(this.heldBytes, this.minBytes)).fill(MULAW_SILENCE_BYTE);
+    const out = mulawSilence(Math.max(this.heldBytes, this.minBytes));
     out.set(this.take(this.held.length));
     return out;
   }

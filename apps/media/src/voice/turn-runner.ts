@@ -41,6 +41,8 @@ export class TurnRunner {
   private readonly controller = new AbortController();
   private readonly parts: Part[] = [];
   private interrupted = false;
+  /** The turn's first audio is out (mediaTx marked). */
+  private mediaTxSeen = false;
   /** The LLM/TTS part of the turn is still running. */
   running = false;
 
@@ -195,7 +197,10 @@ export class TurnRunner {
   }
 
   private noteFirstAudio(utterance: Utterance): void {
+    // why: runs for every TTS chunk; once the first audio is out, skip summing the utterance's chunks again.
+    if (this.mediaTxSeen) return;
     if (utterance.sentBytes > 0 && this.timeline.mark('mediaTx')) {
+      this.mediaTxSeen = true;
       this.o.ctx.log.info({ event: EVENTS.MEDIA_TX, turn: this.turn, bytes: utterance.sentBytes }, 'first audio out');
     }
   }

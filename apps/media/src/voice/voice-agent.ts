@@ -105,7 +105,8 @@ export class VoiceAgent implements Agent {
   }
 
   mark(name: string): void {
-    if (this.playback.markEchoed(name)) this.log.debug({ event: EVENTS.MARK, name }, 'played');
+    // why: CallSession already logs each mark (debug); a second line per mark would only cost.
+    this.playback.markEchoed(name);
     this.syncState();
   }
 

@@ -40,7 +40,6 @@ function defaultAssetsDir(): string {
 }
 
 /** The console's own paths; everything else on the app is untouched. */
-export const isConsolePath = (url: string): boolean => url === '/console' || url.startsWith('/console/') || url.startsWith('/api/');
 
 const isPage = (req: FastifyRequest): boolean => !(req.routeOptions.url ?? req.url).startsWith('/api/');
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
