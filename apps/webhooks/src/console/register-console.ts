@@ -147,7 +147,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       }
       limiter.succeed(client);
       const { value, expiresAt } = sessions.issue();
-      const maxAge = Math.floor((expiresAt - now()) / 1000);
+      // why: round, not floor: the clock moves between issuing the session and writing the cookie.
+      const maxAge = Math.round((expiresAt - now()) / 1000);
       reply.header('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${isHttps(req) ? '; Secure' : ''}`);
       req.log.info({ client }, 'console: logged in');
       return reply.redirect('/console', 303);
